@@ -1,0 +1,281 @@
+package io.famfsrocks.famfs.device;
+
+import com.kenai.jffi.MemoryIO;
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+import jnr.ffi.Pointer;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A memory device mapped whole with {@code MAP_SHARED}: a DAX character device (size from
+ * sysfs) or a regular file (its length). Offsets are device offsets; bulk transfers go
+ * through direct {@link ByteBuffer} windows over the mapping, so they run at memcpy speed
+ * with no intermediate copy.
+ *
+ * <p>Thread-safe: the mapping is fixed for the device's life; callers coordinate who
+ * writes which range. {@link #close()} is idempotent; using a closed device throws.
+ */
+public final class MemoryDevice implements AutoCloseable {
+    /** Largest window one direct buffer can cover; bulk transfers loop over such windows. */
+    private static final int MAX_WINDOW = 1 << 30;
+    private static final MemoryIO IO = MemoryIO.getInstance();
+
+    private final Path path;
+    private final long size;
+    private final boolean writable;
+    private final boolean daxDevice;
+    private final boolean needsMsync;
+    private final CacheCoherence coherence;
+    private final Pointer base;
+    private final long address;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private MemoryDevice(Path path, long size, boolean writable, boolean daxDevice, boolean needsMsync,
+                         CacheCoherence coherence, Pointer base) {
+        this.path = path;
+        this.size = size;
+        this.writable = writable;
+        this.daxDevice = daxDevice;
+        this.needsMsync = needsMsync;
+        this.coherence = coherence;
+        this.base = base;
+        this.address = base.address();
+    }
+
+    public static MemoryDevice open(Path path, boolean writable) {
+        return open(path, writable, CacheCoherence.COHERENT);
+    }
+
+    /** Opens and maps the whole device; read-only mappings refuse writes with SIGSEGV, so we check first. */
+    public static MemoryDevice open(Path path, boolean writable, CacheCoherence coherence) {
+        Objects.requireNonNull(path);
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new FamfsException(ErrorKind.NOT_FOUND, "device " + path + " does not exist");
+        } catch (IOException e) {
+            throw new FamfsException(ErrorKind.IO, "cannot stat device " + path + ": " + e.getMessage(), e);
+        }
+        boolean dax = attrs.isOther();
+        long size;
+        boolean msync = false;
+        if (dax) {
+            size = daxSize(path);
+        } else if (attrs.isRegularFile()) {
+            size = attrs.size();
+            msync = !isMemoryFileSystem(path);
+        } else {
+            throw new FamfsException(ErrorKind.INVALID_ARGUMENT,
+                    path + " is neither a DAX character device nor a regular file");
+        }
+        if (size <= 0) {
+            throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "device " + path + " is empty");
+        }
+        LibC c = LibC.INSTANCE;
+        int fd = c.open(path.toString(), (writable ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new FamfsException(ErrorKind.IO, "cannot open device " + path + ": " + LibC.lastError());
+        }
+        try {
+            int prot = LibC.PROT_READ | (writable ? LibC.PROT_WRITE : 0);
+            Pointer p = c.mmap(null, size, prot, LibC.MAP_SHARED, fd, 0);
+            if (p == null || p.address() == -1L) {
+                throw new FamfsException(ErrorKind.IO, "cannot map device " + path + " (" + size + " bytes): "
+                        + LibC.lastError());
+            }
+            return new MemoryDevice(path, size, writable, dax, msync, coherence, p);
+        } finally {
+            c.close(fd); // the mapping keeps its own reference to the file
+        }
+    }
+
+    /**
+     * Creates a sparse file of {@code size} bytes to serve as a device (the default under
+     * {@code /dev/shm}); refuses an existing file.
+     */
+    public static void createFile(Path path, long size) {
+        if (size <= 0) {
+            throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "device size must be positive, got " + size);
+        }
+        if (Files.exists(path)) {
+            throw new FamfsException(ErrorKind.EXISTS, "device file " + path + " already exists");
+        }
+        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
+            f.setLength(size);
+        } catch (IOException e) {
+            throw new FamfsException(ErrorKind.IO, "cannot create device file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long daxSize(Path path) {
+        try {
+            long rdev = ((Number) Files.getAttribute(path, "unix:rdev")).longValue();
+            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
+            long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
+            Path sys = Path.of("/sys/dev/char/" + major + ":" + minor + "/size");
+            return Long.parseLong(Files.readString(sys).trim());
+        } catch (IOException | RuntimeException e) {
+            throw new FamfsException(ErrorKind.IO, "cannot read the size of DAX device " + path
+                    + " from sysfs: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isMemoryFileSystem(Path path) {
+        try {
+            FileStore store = Files.getFileStore(path);
+            String type = store.type();
+            return type.equals("tmpfs") || type.equals("hugetlbfs") || type.equals("ramfs");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public boolean isWritable() {
+        return writable;
+    }
+
+    public boolean isDaxDevice() {
+        return daxDevice;
+    }
+
+    public CacheCoherence coherence() {
+        return coherence;
+    }
+
+    /**
+     * A direct buffer over {@code [offset, offset + length)} of the mapping: no copy. It is
+     * valid only while the device is open; read-only when the device is.
+     */
+    public ByteBuffer window(long offset, int length) {
+        checkRange(offset, length);
+        ByteBuffer b = IO.newDirectByteBuffer(address + offset, length).order(ByteOrder.LITTLE_ENDIAN);
+        return writable ? b : b.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    public long getLong(long offset) {
+        checkRange(offset, 8);
+        return IO.getLong(address + offset);
+    }
+
+    public void putLong(long offset, long value) {
+        checkWritable();
+        checkRange(offset, 8);
+        IO.putLong(address + offset, value);
+    }
+
+    /** Copies {@code dst.remaining()} bytes from the device at {@code offset} into {@code dst}. */
+    public void read(long offset, ByteBuffer dst) {
+        int n = dst.remaining();
+        checkRange(offset, n);
+        if (dst.isDirect()) {
+            IO.copyMemory(address + offset, IO.getDirectBufferAddress(dst) + dst.position(), n);
+            dst.position(dst.position() + n);
+        } else {
+            dst.put(IO.newDirectByteBuffer(address + offset, n));
+        }
+    }
+
+    /** Copies {@code src.remaining()} bytes into the device at {@code offset}. */
+    public void write(long offset, ByteBuffer src) {
+        checkWritable();
+        int n = src.remaining();
+        checkRange(offset, n);
+        if (src.isDirect()) {
+            IO.copyMemory(IO.getDirectBufferAddress(src) + src.position(), address + offset, n);
+            src.position(src.position() + n);
+        } else {
+            IO.newDirectByteBuffer(address + offset, n).put(src);
+        }
+    }
+
+    /** Zeroes {@code [offset, offset + length)}. */
+    public void zero(long offset, long length) {
+        checkWritable();
+        checkRange(offset, length);
+        IO.setMemory(address + offset, length, (byte) 0);
+    }
+
+    /**
+     * Makes written bytes durable and visible: {@code msync} where the device is a file on
+     * persistent storage, then the coherence write-back.
+     */
+    public void flush(long offset, long length) {
+        checkRange(offset, length);
+        if (needsMsync) {
+            long pageStart = offset & ~4095L;
+            int rc = LibC.INSTANCE.msync(base.slice(pageStart), length + (offset - pageStart), LibC.MS_SYNC);
+            if (rc != 0) {
+                throw new FamfsException(ErrorKind.IO, "msync of " + path + " failed: " + LibC.lastError());
+            }
+        }
+        coherence.writeBack(this, offset, length);
+    }
+
+    /** Drops any stale cached copy of the range before reading what another host wrote. */
+    public void invalidate(long offset, long length) {
+        checkRange(offset, length);
+        coherence.invalidate(this, offset, length);
+    }
+
+    /** The mapping's base address, for zero-copy readers that manage their own bounds. */
+    public long address() {
+        checkOpen();
+        return address;
+    }
+
+    private void checkRange(long offset, long length) {
+        checkOpen();
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new FamfsException(ErrorKind.INVALID_ARGUMENT, String.format(
+                    "range [0x%x, +0x%x) is outside device %s of 0x%x bytes", offset, length, path, size));
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("device " + path + " is closed");
+        }
+    }
+
+    private void checkWritable() {
+        if (!writable) {
+            throw new FamfsException(ErrorKind.NOT_MASTER, "device " + path + " is open read-only");
+        }
+    }
+
+    public static int maxWindow() {
+        return MAX_WINDOW;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            LibC.INSTANCE.munmap(base, size);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryDevice[" + path + ", " + size + " bytes" + (writable ? ", rw" : ", ro") + "]";
+    }
+}

@@ -1,0 +1,245 @@
+package io.famfsrocks.famfs.fs;
+
+import io.famfsrocks.famfs.CorruptMediaException;
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.device.MemoryDevice;
+import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.format.FamfsPaths;
+import io.famfsrocks.famfs.format.LogHeader;
+import io.famfsrocks.famfs.format.Superblock;
+import io.famfsrocks.famfs.log.FamfsLog;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * An open famfs volume as any host sees it: the superblock, the namespace replayed from
+ * the log, and the files' bytes. Reading is safe from any thread; {@link #refresh()}
+ * applies entries appended since the last one (reading one counter when there are none).
+ * Open with {@link Famfs}; a host that is the master gets a {@link MasterVolume}.
+ */
+public class FamfsVolume implements AutoCloseable {
+    final MemoryDevice device;
+    final Superblock superblock;
+    final FamfsLog log;
+    final UUID hostUuid;
+    final Namespace namespace;
+    private final Object refreshLock = new Object();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<Consumer<List<Node>>> listeners = new CopyOnWriteArrayList<>();
+    private volatile long applied;
+    private volatile CorruptMediaException replayError;
+    private volatile Thread follower;
+
+    FamfsVolume(MemoryDevice device, Superblock superblock, UUID hostUuid) {
+        this.device = device;
+        this.superblock = superblock;
+        this.hostUuid = hostUuid;
+        this.log = new FamfsLog(device, superblock.logLen());
+        this.namespace = new Namespace(superblock.deviceSize(), superblock.logLen(), superblock.allocUnit());
+        log.readHeader(); // checks magic and CRC before anything is trusted
+        refresh();
+    }
+
+    public Superblock superblock() {
+        return superblock;
+    }
+
+    public MemoryDevice device() {
+        return device;
+    }
+
+    public UUID hostUuid() {
+        return hostUuid;
+    }
+
+    public boolean isMaster() {
+        return false;
+    }
+
+    /** Usable bytes: the device size the superblock records, capped by what is mapped. */
+    public long capacity() {
+        return Math.min(superblock.deviceSize(), device.size());
+    }
+
+    public LogHeader logHeader() {
+        return log.readHeader();
+    }
+
+    public long appliedEntries() {
+        return applied;
+    }
+
+    public long logSlots() {
+        return log.lastIndex() + 1;
+    }
+
+    /** The error that stopped replay, if an entry did not decode (null when the log is clean). */
+    public CorruptMediaException replayError() {
+        return replayError;
+    }
+
+    public Namespace namespace() {
+        return namespace;
+    }
+
+    /**
+     * Applies log entries appended since the last refresh.
+     *
+     * @return how many entries were applied
+     */
+    public int refresh() {
+        checkOpen();
+        List<Node> added;
+        long count;
+        synchronized (refreshLock) {
+            long next = log.nextIndex();
+            long from = applied;
+            if (next <= from && replayError == null) {
+                return 0;
+            }
+            List<Node> fresh = listeners.isEmpty() ? null : new java.util.ArrayList<>();
+            FamfsLog.ReplayResult r = log.replay(from, next, (i, e) -> {
+                namespace.apply(i, e);
+                if (fresh != null && e.path() != null && namespace.lookup(e.path()) != null) {
+                    fresh.add(namespace.lookup(e.path()));
+                }
+            });
+            applied = r.nextIndex();
+            replayError = r.error();
+            added = fresh;
+            count = r.nextIndex() - from;
+        }
+        if (added != null && !added.isEmpty()) {
+            for (Consumer<List<Node>> l : listeners) {
+                l.accept(added);
+            }
+        }
+        return (int) count;
+    }
+
+    /** Calls {@code listener} with the nodes each refresh adds (from the refreshing thread). */
+    public void addListener(Consumer<List<Node>> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Starts a daemon thread that refreshes every {@code intervalMicros}: new files appear
+     * without anyone asking. Idempotent.
+     */
+    public synchronized void follow(long intervalMicros) {
+        if (follower != null) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            while (!closed.get()) {
+                try {
+                    refresh();
+                } catch (RuntimeException e) {
+                    if (closed.get()) {
+                        return;
+                    }
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(intervalMicros * 1000L);
+            }
+        }, "famfs-follow-" + device.path().getFileName());
+        t.setDaemon(true);
+        follower = t;
+        t.start();
+    }
+
+    /** The node at {@code path} (relative or volume-rooted), or throws NOT_FOUND. */
+    public Node stat(String path) {
+        String p = normalise(path);
+        Node n = namespace.lookup(p);
+        if (n == null) {
+            throw new FamfsException(ErrorKind.NOT_FOUND, "no such file or directory: " + display(p));
+        }
+        return n;
+    }
+
+    /** The node, or null. */
+    public Node lookup(String path) {
+        return namespace.lookup(normalise(path));
+    }
+
+    public Collection<Node> list(String dir) {
+        Node n = stat(dir);
+        if (!(n instanceof Node.Dir)) {
+            throw new FamfsException(ErrorKind.NOT_A_DIRECTORY, "not a directory: " + display(n.path()));
+        }
+        return namespace.list(n.path());
+    }
+
+    /** A read view of a file. */
+    public FamfsFile openFile(String path) {
+        Node n = stat(path);
+        if (!(n instanceof Node.File f)) {
+            throw new FamfsException(ErrorKind.IS_A_DIRECTORY, "is a directory: " + display(n.path()));
+        }
+        return new FamfsFile(device, f);
+    }
+
+    /** Free bytes in the data area, from the bitmap. */
+    public long freeBytes() {
+        synchronized (refreshLock) {
+            return (namespace.bitmap().size() - namespace.bitmap().countSet()) * namespace.bitmap().allocUnit();
+        }
+    }
+
+    static String normalise(String path) {
+        String p = FamfsPaths.relative(path == null ? "" : path);
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
+    }
+
+    static String display(String p) {
+        return "/" + p;
+    }
+
+    Object refreshLock() {
+        return refreshLock;
+    }
+
+    void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("volume " + device.path() + " is closed");
+        }
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            Thread t = follower;
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            device.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + device.path() + ", fs " + superblock.fsUuid() + "]";
+    }
+
+    static long dataStart(Superblock sb) {
+        return FamfsLayout.dataStart(sb.logLen());
+    }
+}

@@ -1,0 +1,243 @@
+package io.famfsrocks.famfs.fs;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.alloc.Allocator;
+import io.famfsrocks.famfs.device.MemoryDevice;
+import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.format.FamfsPaths;
+import io.famfsrocks.famfs.format.FileLayout;
+import io.famfsrocks.famfs.format.LogEntry;
+import io.famfsrocks.famfs.format.Superblock;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * The volume as its master host sees it: everything a client can do, plus mkdir, create
+ * and writes. Every change takes the host's writer lock, catches up with the log (another
+ * master process may have appended), checks everything that can fail, and only then
+ * appends; an error leaves the image as it was. Thread-safe.
+ */
+public final class MasterVolume extends FamfsVolume {
+    private final WriterLock writerLock;
+    private final Random random = new SecureRandom();
+
+    MasterVolume(MemoryDevice device, Superblock superblock, UUID hostUuid) {
+        super(device, superblock, hostUuid);
+        this.writerLock = new WriterLock(device.path());
+    }
+
+    @Override
+    public boolean isMaster() {
+        return true;
+    }
+
+    /** Creates one directory; its parent must exist. */
+    public Node.Dir mkdir(String path, CreateOptions opts) {
+        String p = FamfsPaths.check(FamfsPaths.relative(path));
+        try (WriterLock.Held held = writerLock.acquire()) {
+            refresh();
+            checkPlacement(p);
+            return (Node.Dir) appendAndApply(new LogEntry.MkdirEntry(opts.uid(), opts.gid(), opts.mode() & 07777, p));
+        }
+    }
+
+    /** Creates {@code path} and any missing parents; existing directories are fine (mkdir -p). */
+    public Node.Dir mkdirs(String path, CreateOptions opts) {
+        String p = FamfsPaths.check(FamfsPaths.relative(path));
+        try (WriterLock.Held held = writerLock.acquire()) {
+            refresh();
+            String[] parts = p.split("/");
+            int missing = 0;
+            StringBuilder sb = new StringBuilder();
+            for (String part : parts) {
+                sb.append(sb.length() == 0 ? "" : "/").append(part);
+                Node n = namespace.lookup(sb.toString());
+                if (n == null) {
+                    missing++;
+                } else if (!(n instanceof Node.Dir)) {
+                    throw new FamfsException(ErrorKind.NOT_A_DIRECTORY, "not a directory: " + display(sb.toString()));
+                }
+            }
+            if (missing > log.lastIndex() + 1 - appliedEntries()) {
+                throw logFull(missing);
+            }
+            sb.setLength(0);
+            Node.Dir last = null;
+            for (String part : parts) {
+                sb.append(sb.length() == 0 ? "" : "/").append(part);
+                Node n = namespace.lookup(sb.toString());
+                last = n != null ? (Node.Dir) n
+                        : (Node.Dir) appendAndApply(new LogEntry.MkdirEntry(opts.uid(), opts.gid(), opts.mode() & 07777, sb.toString()));
+            }
+            return last;
+        }
+    }
+
+    /** Creates a file of exactly {@code size} bytes, preallocated (contents are whatever the memory held). */
+    public FamfsFile create(String path, long size, CreateOptions opts) {
+        String p = FamfsPaths.check(FamfsPaths.relative(path));
+        checkSize(size);
+        if (opts.interleave() != null) {
+            opts.interleave().validate(superblock.allocUnit(), capacity());
+        }
+        try (WriterLock.Held held = writerLock.acquire()) {
+            refresh();
+            checkPlacement(p);
+            checkLogRoom();
+            Allocator alloc = new Allocator(namespace.bitmap());
+            FileLayout layout;
+            synchronized (refreshLock()) {
+                // The reference places files smaller than one chunk with the simple allocator.
+                layout = opts.interleave() == null || size < opts.interleave().chunkSize() ? alloc.allocateSimple(size)
+                        : alloc.allocateInterleaved(size, opts.interleave(), random);
+            }
+            return createWithLayout(p, size, opts, layout);
+        }
+    }
+
+    /**
+     * Creates a file with a layout the caller chose (tests that reproduce reference images,
+     * tools that restore one). The layout is checked like any replayed entry.
+     */
+    public FamfsFile createWithLayout(String path, long size, CreateOptions opts, FileLayout layout) {
+        String p = FamfsPaths.check(FamfsPaths.relative(path));
+        checkSize(size);
+        try (WriterLock.Held held = writerLock.acquire()) {
+            refresh();
+            checkPlacement(p);
+            checkLogRoom();
+            LogEntry.FileEntry e = new LogEntry.FileEntry(size, FamfsLayout.FAMFS_FM_ALL_HOSTS_RW,
+                    opts.uid(), opts.gid(), opts.mode() & 07777, p, layout);
+            String bad = namespace.extentProblem(e);
+            if (bad != null) {
+                throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "bad layout for " + display(p) + ": " + bad);
+            }
+            synchronized (refreshLock()) {
+                var bitmap = namespace.bitmap();
+                for (var x : layout.extents()) {
+                    for (long b = x.offset() / bitmap.allocUnit(); b < x.end() / bitmap.allocUnit(); b++) {
+                        if (bitmap.get(b)) {
+                            throw new FamfsException(ErrorKind.INVALID_ARGUMENT,
+                                    "bad layout for " + display(p) + ": extent at 0x" + Long.toHexString(x.offset()) + " is in use");
+                        }
+                    }
+                }
+            }
+            Node.File node = (Node.File) appendAndApply(e);
+            return new FamfsFile(device, node);
+        }
+    }
+
+    /** A writable view of an existing file (writes stay inside its fixed size). */
+    public WritableFile openWritable(String path) {
+        return new WritableFile(openFile(path));
+    }
+
+    /** Creates {@code dest} with the size of {@code src} and copies the bytes in at memory speed. */
+    public FamfsFile copyIn(Path src, String dest, CreateOptions opts) {
+        try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size == 0) {
+                throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "cannot copy " + src
+                        + ": it is empty, and famfs files have a fixed, non-zero size");
+            }
+            FamfsFile f = create(dest, size, opts);
+            f.transferFrom(in, 0, size);
+            f.flush();
+            return f;
+        } catch (NoSuchFileException e) {
+            throw new FamfsException(ErrorKind.NOT_FOUND, "no such file: " + src);
+        } catch (IOException e) {
+            throw new FamfsException(ErrorKind.IO, "cannot copy " + src + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Write access to one file; writes are flushed by {@link #flush()}. Thread-safe. */
+    public static final class WritableFile {
+        private final FamfsFile file;
+
+        WritableFile(FamfsFile file) {
+            this.file = file;
+        }
+
+        public FamfsFile file() {
+            return file;
+        }
+
+        public long size() {
+            return file.size();
+        }
+
+        public void write(long pos, ByteBuffer src) {
+            file.write(pos, src);
+        }
+
+        public void transferFrom(FileChannel in, long pos, long count) throws IOException {
+            file.transferFrom(in, pos, count);
+        }
+
+        /** msync (persistent files) and write-back (non-coherent memory) of the whole file. */
+        public void flush() {
+            file.flush();
+        }
+    }
+
+    private Node appendAndApply(LogEntry e) {
+        long index = log.append(e);
+        refresh();
+        Node n = namespace.lookup(e.path());
+        if (n == null || n.logIndex() != index) {
+            throw new FamfsException(ErrorKind.IO, "entry " + index + " for " + display(e.path())
+                    + " was appended but did not replay; run fsck");
+        }
+        return n;
+    }
+
+    private void checkPlacement(String p) {
+        String problem = namespace.placementProblem(p);
+        if (problem == null) {
+            return;
+        }
+        switch (problem) {
+            case "exists":
+                throw new FamfsException(ErrorKind.EXISTS, "already exists: " + display(p));
+            case "parent missing":
+                throw new FamfsException(ErrorKind.NOT_FOUND, "parent directory does not exist: "
+                        + display(FamfsPaths.parent(p)) + " (use mkdir -p)");
+            default:
+                throw new FamfsException(ErrorKind.NOT_A_DIRECTORY, "not a directory: " + display(FamfsPaths.parent(p)));
+        }
+    }
+
+    private void checkLogRoom() {
+        if (appliedEntries() > log.lastIndex()) {
+            throw logFull(1);
+        }
+    }
+
+    private FamfsException logFull(int needed) {
+        return new FamfsException(ErrorKind.LOG_FULL, String.format(
+                "famfs log full: %d of %d entries used, %d needed; make a new volume with a larger log (mkfs -l)",
+                appliedEntries(), log.lastIndex() + 1, needed));
+    }
+
+    private void checkSize(long size) {
+        if (size <= 0) {
+            throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "file size must be > 0, got " + size
+                    + " (famfs files have a fixed size set at create time)");
+        }
+        if (size > capacity()) {
+            throw new FamfsException(ErrorKind.NO_SPACE, "file size " + size + " exceeds the device ("
+                    + capacity() + " bytes)");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.famfsrocks.famfs.fs;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.device.MemoryDevice;
+import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.format.LogHeader;
+import io.famfsrocks.famfs.format.Superblock;
+import io.famfsrocks.famfs.log.FamfsLog;
+
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * Making and killing file systems. The checks run before anything is written: a valid
+ * file system is overwritten only with {@code force}, and never one whose master is
+ * another host (kill it first, as with the reference). Stateless, thread-safe.
+ */
+public final class Mkfs {
+    private Mkfs() {}
+
+    /**
+     * @param logLen log length: a power of two, at least 8 MiB
+     * @param fsUuid null for a random one (tests pass fixed UUIDs to reproduce images)
+     * @param devUuid null for a random one
+     * @param deviceName recorded in the superblock; null for the device path
+     */
+    public record Options(long logLen, boolean force, long version, String systemUuid,
+                          UUID fsUuid, UUID devUuid, String deviceName) {
+        public static Options defaults() {
+            return new Options(FamfsLayout.DEFAULT_LOG_LEN, false, FamfsLayout.CURRENT_VERSION, null, null, null, null);
+        }
+
+        public Options withLogLen(long l) {
+            return new Options(l, force, version, systemUuid, fsUuid, devUuid, deviceName);
+        }
+
+        public Options withForce(boolean f) {
+            return new Options(logLen, f, version, systemUuid, fsUuid, devUuid, deviceName);
+        }
+
+        public Options withVersion(long v) {
+            return new Options(logLen, force, v, systemUuid, fsUuid, devUuid, deviceName);
+        }
+
+        public Options withSystemUuid(String u) {
+            return new Options(logLen, force, version, u, fsUuid, devUuid, deviceName);
+        }
+
+        public Options withIdentity(UUID fs, UUID dev, String name) {
+            return new Options(logLen, force, version, systemUuid, fs, dev, name);
+        }
+    }
+
+    /** Formats {@code device} and returns the new superblock. */
+    public static Superblock format(Path device, Options o) {
+        if (!FamfsLayout.isPowerOfTwo(o.logLen()) || o.logLen() < FamfsLayout.MIN_LOG_LEN) {
+            throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "log length " + o.logLen()
+                    + " must be a power of two and at least 8 MiB");
+        }
+        if (o.version() != 47 && o.version() != 48) {
+            throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "famfs version must be 47 or 48, got " + o.version());
+        }
+        UUID host = SystemUuid.resolve(o.systemUuid());
+        try (MemoryDevice d = MemoryDevice.open(device, true)) {
+            long minSize = FamfsLayout.LOG_OFFSET + o.logLen() + FamfsLayout.ALLOC_UNIT;
+            if (d.size() < minSize) {
+                throw new FamfsException(ErrorKind.NO_SPACE, String.format(
+                        "device %s is %d bytes; a %d MiB log needs at least %d bytes", device, d.size(),
+                        o.logLen() >> 20, minSize));
+            }
+            refuseExisting(d, o, host);
+            String name = o.deviceName() != null ? o.deviceName() : device.toString();
+            if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > FamfsLayout.DEVICE_NAME_LEN - 1) {
+                name = device.getFileName().toString();
+            }
+            Superblock sb = new Superblock(o.version(), o.logLen(), FamfsLayout.ALLOC_UNIT,
+                    o.fsUuid() != null ? o.fsUuid() : UUID.randomUUID(),
+                    o.devUuid() != null ? o.devUuid() : UUID.randomUUID(),
+                    host, d.size(), new UUID(0, 0), name);
+            // Invalidate first so a crash midway leaves no valid-looking old volume.
+            d.putLong(0, 0);
+            d.flush(0, 8);
+            d.zero(FamfsLayout.LOG_OFFSET, o.logLen());
+            new FamfsLog(d, o.logLen()).format();
+            d.zero(0, FamfsLayout.LOG_OFFSET);
+            sb.encodeTo(d.window(0, Superblock.SIZE));
+            d.flush(0, FamfsLayout.LOG_OFFSET);
+            return sb;
+        }
+    }
+
+    /** Zeroes the superblock magic (mkfs -k). Refuses a volume whose master is another host. */
+    public static void kill(Path device, String systemUuid) {
+        UUID host = SystemUuid.resolve(systemUuid);
+        try (MemoryDevice d = MemoryDevice.open(device, true)) {
+            if (!Superblock.hasMagic(d.window(0, 8))) {
+                throw new FamfsException(ErrorKind.NOT_FAMFS, "not a famfs volume: " + device + " (nothing to kill)");
+            }
+            try {
+                Superblock sb = Superblock.decode(d.window(0, Superblock.SIZE), d.getLong(Superblock.OFF_VERSION));
+                if (!sb.systemUuid().equals(host)) {
+                    throw new FamfsException(ErrorKind.NOT_MASTER, "device " + device + " belongs to host "
+                            + sb.systemUuid() + "; only it can kill the file system");
+                }
+            } catch (FamfsException e) {
+                if (e.kind() == ErrorKind.NOT_MASTER) {
+                    throw e;
+                }
+                // a corrupt superblock may be killed by anyone
+            }
+            d.putLong(0, 0);
+            d.flush(0, 8);
+        }
+    }
+
+    private static void refuseExisting(MemoryDevice d, Options o, UUID host) {
+        if (!Superblock.hasMagic(d.window(0, 8))) {
+            return;
+        }
+        Superblock old;
+        try {
+            old = Superblock.decode(d.window(0, Superblock.SIZE), d.getLong(Superblock.OFF_VERSION));
+        } catch (FamfsException e) {
+            if (!o.force()) {
+                throw new FamfsException(ErrorKind.EXISTS, "device " + d.path()
+                        + " has a damaged famfs superblock (" + e.getMessage() + "); use -f to overwrite it");
+            }
+            return;
+        }
+        if (!old.systemUuid().equals(host)) {
+            throw new FamfsException(ErrorKind.NOT_MASTER, "device " + d.path() + " has a famfs file system owned by host "
+                    + old.systemUuid() + "; refusing even with -f (the master must kill it first: mkfs -k)");
+        }
+        if (!o.force()) {
+            throw new FamfsException(ErrorKind.EXISTS, "device " + d.path()
+                    + " already has a famfs file system; use -f to overwrite it");
+        }
+    }
+
+}

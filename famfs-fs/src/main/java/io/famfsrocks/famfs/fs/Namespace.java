@@ -1,0 +1,185 @@
+package io.famfsrocks.famfs.fs;
+
+import io.famfsrocks.famfs.alloc.AllocationBitmap;
+import io.famfsrocks.famfs.format.Extent;
+import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.format.FamfsPaths;
+import io.famfsrocks.famfs.format.FileLayout;
+import io.famfsrocks.famfs.format.LogEntry;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The tree the log describes, and the allocation bitmap rebuilt from it. Entries are
+ * applied in log order by one thread at a time ({@link #apply} is called under the
+ * volume's refresh lock); lookups and listings are safe from any thread concurrently.
+ * An entry that cannot be applied (parent missing, duplicate path, extents outside the
+ * device or overlapping the log) is skipped and recorded as an {@link Anomaly}, so that
+ * a corrupt log never makes bytes outside a file readable.
+ */
+public final class Namespace {
+    /** An entry replay skipped or that fsck must report. */
+    public record Anomaly(long index, String path, String problem) {
+        @Override
+        public String toString() {
+            return "entry " + index + (path == null ? "" : " '" + path + "'") + ": " + problem;
+        }
+    }
+
+    private final long deviceSize;
+    private final long dataStart;
+    private final AllocationBitmap bitmap;
+    private final Map<String, Node> byPath = new ConcurrentHashMap<>();
+    private final Map<String, ConcurrentSkipListMap<String, Node>> children = new ConcurrentHashMap<>();
+    private final List<Anomaly> anomalies = Collections.synchronizedList(new ArrayList<>());
+    private volatile long files;
+    private volatile long dirs;
+    private volatile long fileBytes;
+    private volatile long allocatedBytes;
+    private volatile long collisions;
+
+    Namespace(long deviceSize, long logLen, long allocUnit) {
+        this.deviceSize = deviceSize;
+        this.dataStart = FamfsLayout.dataStart(logLen);
+        this.bitmap = new AllocationBitmap(deviceSize, allocUnit);
+        bitmap.mark(0, dataStart);
+        Node.Dir root = new Node.Dir("", 0, 0, 0755, -1);
+        byPath.put("", root);
+        children.put("", new ConcurrentSkipListMap<>());
+    }
+
+    public Node lookup(String path) {
+        return byPath.get(path);
+    }
+
+    /** Children of a directory, sorted by name; {@code null} if {@code dir} is not a directory. */
+    public Collection<Node> list(String dir) {
+        Map<String, Node> c = children.get(dir);
+        return c == null ? null : Collections.unmodifiableCollection(c.values());
+    }
+
+    public List<Anomaly> anomalies() {
+        synchronized (anomalies) {
+            return List.copyOf(anomalies);
+        }
+    }
+
+    public long files() {
+        return files;
+    }
+
+    public long directories() {
+        return dirs;
+    }
+
+    public long fileBytes() {
+        return fileBytes;
+    }
+
+    public long allocatedBytes() {
+        return allocatedBytes;
+    }
+
+    public long collisions() {
+        return collisions;
+    }
+
+    AllocationBitmap bitmap() {
+        return bitmap;
+    }
+
+    /** Why {@code path} cannot be created now, or null. */
+    String placementProblem(String path) {
+        if (byPath.containsKey(path)) {
+            return "exists";
+        }
+        Node parent = byPath.get(FamfsPaths.parent(path));
+        if (parent == null) {
+            return "parent missing";
+        }
+        if (!(parent instanceof Node.Dir)) {
+            return "parent is a file";
+        }
+        return null;
+    }
+
+    void apply(long index, LogEntry e) {
+        if (e instanceof LogEntry.DaxdevEntry) {
+            return; // accepted, not used yet: every extent names device 0
+        }
+        String path = e.path();
+        String problem = placementProblem(path);
+        if (problem != null) {
+            anomalies.add(new Anomaly(index, path, problem.equals("exists") ? "duplicate path"
+                    : problem.equals("parent missing") ? "child logged before its parent (or parent missing)" : problem));
+            return;
+        }
+        Node node;
+        if (e instanceof LogEntry.MkdirEntry d) {
+            node = new Node.Dir(path, d.uid(), d.gid(), d.mode(), index);
+            children.put(path, new ConcurrentSkipListMap<>());
+            dirs++;
+        } else {
+            LogEntry.FileEntry f = (LogEntry.FileEntry) e;
+            String bad = extentProblem(f);
+            if (bad != null) {
+                anomalies.add(new Anomaly(index, path, bad));
+                return;
+            }
+            long hits = 0;
+            for (Extent x : f.layout().extents()) {
+                hits += bitmap.mark(x.offset(), x.length());
+            }
+            if (hits > 0) {
+                collisions += hits;
+                anomalies.add(new Anomaly(index, path, hits + " allocation unit(s) collide with earlier files"));
+            }
+            node = new Node.File(path, f, index);
+            files++;
+            fileBytes += f.size();
+            allocatedBytes += f.layout().allocatedBytes();
+        }
+        byPath.put(path, node);
+        children.get(FamfsPaths.parent(path)).put(FamfsPaths.name(path), node);
+    }
+
+    /** Checks that a file's extents lie inside the data area, aligned, and cover its size. */
+    String extentProblem(LogEntry.FileEntry f) {
+        long au = bitmap.allocUnit();
+        for (Extent x : f.layout().extents()) {
+            if (x.devIndex() != 0) {
+                return "extent on device " + x.devIndex() + "; only device 0 exists";
+            }
+            if (x.offset() % au != 0 || x.length() % au != 0 || x.length() <= 0) {
+                return String.format("extent [0x%x, +0x%x) not aligned to the allocation unit", x.offset(), x.length());
+            }
+            if (x.offset() < dataStart || x.offset() > deviceSize - x.length()) {
+                return String.format("extent [0x%x, +0x%x) outside the data area [0x%x, 0x%x)",
+                        x.offset(), x.length(), dataStart, deviceSize);
+            }
+        }
+        FileLayout l = f.layout();
+        if (l instanceof FileLayout.Interleaved il) {
+            long cs = il.chunkSize();
+            long n = il.strips().size();
+            long chunks = (f.size() + cs - 1) / cs;
+            for (int s = 0; s < n && s < chunks; s++) {
+                long last = s + ((chunks - 1 - s) / n) * n; // last chunk that lives in strip s
+                long lastLen = Math.min(cs, f.size() - last * cs);
+                long need = (last / n) * cs + lastLen;
+                if (il.strips().get(s).length() < need) {
+                    return "strip " + s + " is shorter than the chunks it must hold";
+                }
+            }
+        } else if (l.allocatedBytes() < f.size()) {
+            return "extents hold " + l.allocatedBytes() + " bytes, file size is " + f.size();
+        }
+        return null;
+    }
+}
