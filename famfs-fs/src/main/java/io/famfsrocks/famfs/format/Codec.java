@@ -10,15 +10,14 @@ import java.util.zip.CRC32;
 final class Codec {
     private Codec() {}
 
+    /** {@code b} itself when it is already little-endian (absolute access only), else a duplicate. */
     static ByteBuffer le(ByteBuffer b) {
-        return b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        return b.order() == ByteOrder.LITTLE_ENDIAN ? b : b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     static long crc(ByteBuffer b, int base, int len) {
         CRC32 crc = new CRC32();
-        ByteBuffer s = b.duplicate();
-        s.limit(base + len).position(base);
-        crc.update(s);
+        crc.update(b.slice(base, len));
         return crc.getValue();
     }
 
@@ -35,13 +34,13 @@ final class Codec {
 
     /** Reads a NUL-padded string; {@code null} if no NUL terminates it within {@code len}. */
     static String getString(ByteBuffer b, int off, int len) {
-        byte[] raw = new byte[len];
-        b.get(off, raw);
         int n = 0;
-        while (n < len && raw[n] != 0) {
+        while (n < len && b.get(off + n) != 0) {
             n++;
         }
-        return new String(raw, 0, n, StandardCharsets.UTF_8);
+        byte[] raw = new byte[n];
+        b.get(off, raw);
+        return new String(raw, StandardCharsets.UTF_8);
     }
 
     /** Whether the field has a NUL within its length (reference strings are terminated). */

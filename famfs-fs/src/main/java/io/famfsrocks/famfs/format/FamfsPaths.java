@@ -25,19 +25,33 @@ public final class FamfsPaths {
         if (p.startsWith("/")) {
             return "absolute path; famfs paths are relative to the volume root";
         }
-        int bytes = p.getBytes(StandardCharsets.UTF_8).length;
+        int bytes = utf8Length(p);
         if (bytes > FamfsLayout.MAX_NAME_BYTES) {
             return "path is " + bytes + " bytes; famfs stores at most " + FamfsLayout.MAX_NAME_BYTES;
         }
-        for (String c : p.split("/", -1)) {
-            if (c.isEmpty()) {
-                return "empty path component";
-            }
-            if (c.equals("..") || c.equals(".")) {
-                return "'" + c + "' component";
+        int start = 0;
+        for (int i = 0; i <= p.length(); i++) {
+            if (i == p.length() || p.charAt(i) == '/') {
+                int len = i - start;
+                if (len == 0) {
+                    return "empty path component";
+                }
+                if ((len == 1 || len == 2) && p.charAt(start) == '.' && (len == 1 || p.charAt(start + 1) == '.')) {
+                    return "'" + p.substring(start, i) + "' component";
+                }
+                start = i + 1;
             }
         }
         return null;
+    }
+
+    private static int utf8Length(String p) {
+        for (int i = 0; i < p.length(); i++) {
+            if (p.charAt(i) >= 0x80) {
+                return p.getBytes(StandardCharsets.UTF_8).length;
+            }
+        }
+        return p.length();
     }
 
     /** Returns {@code p} normalised (leading and trailing {@code /} dropped) or throws BAD_NAME. */

@@ -127,14 +127,8 @@ public class FamfsFile {
         long done = 0;
         while (done < count) {
             long[] seg = segment(pos + done);
-            int n = (int) Math.min(Math.min(count - done, seg[1]), MemoryDevice.maxWindow());
-            ByteBuffer window = device.window(seg[0], n);
-            while (window.hasRemaining()) {
-                if (in.read(window) < 0) {
-                    throw new FamfsException(ErrorKind.IO, "source ended early: " + (done + window.position())
-                            + " of " + count + " bytes");
-                }
-            }
+            long n = Math.min(count - done, seg[1]);
+            device.transferFrom(in, seg[0], n);
             done += n;
         }
     }

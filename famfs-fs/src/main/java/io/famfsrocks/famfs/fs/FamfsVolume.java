@@ -10,7 +10,6 @@ import io.famfsrocks.famfs.format.LogHeader;
 import io.famfsrocks.famfs.format.Superblock;
 import io.famfsrocks.famfs.log.FamfsLog;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,8 +40,9 @@ public class FamfsVolume implements AutoCloseable {
         this.superblock = superblock;
         this.hostUuid = hostUuid;
         this.log = new FamfsLog(device, superblock.logLen());
-        this.namespace = new Namespace(superblock.deviceSize(), superblock.logLen(), superblock.allocUnit());
-        log.readHeader(); // checks magic and CRC before anything is trusted
+        // Checks magic and CRC before anything is trusted; sizes the namespace for the log.
+        long entries = log.readHeader().nextIndex();
+        this.namespace = new Namespace(superblock.deviceSize(), superblock.logLen(), superblock.allocUnit(), entries);
         refresh();
     }
 
@@ -168,7 +168,7 @@ public class FamfsVolume implements AutoCloseable {
         return namespace.lookup(normalise(path));
     }
 
-    public Collection<Node> list(String dir) {
+    public List<Node> list(String dir) {
         Node n = stat(dir);
         if (!(n instanceof Node.Dir)) {
             throw new FamfsException(ErrorKind.NOT_A_DIRECTORY, "not a directory: " + display(n.path()));

@@ -8,12 +8,10 @@ import io.famfsrocks.famfs.format.FileLayout;
 import io.famfsrocks.famfs.format.LogEntry;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The tree the log describes, and the allocation bitmap rebuilt from it. Entries are
@@ -35,33 +33,48 @@ public final class Namespace {
     private final long deviceSize;
     private final long dataStart;
     private final AllocationBitmap bitmap;
-    private final Map<String, Node> byPath = new ConcurrentHashMap<>();
-    private final Map<String, ConcurrentSkipListMap<String, Node>> children = new ConcurrentHashMap<>();
+    private final Map<String, Node> byPath;
+    /** Children per directory, in log order; each list is guarded by itself. */
+    private final Map<String, List<Node>> children = new ConcurrentHashMap<>();
     private final List<Anomaly> anomalies = Collections.synchronizedList(new ArrayList<>());
-    private volatile long files;
-    private volatile long dirs;
-    private volatile long fileBytes;
-    private volatile long allocatedBytes;
-    private volatile long collisions;
+    // Written only by the applying thread; readers see values at least as new as the
+    // last refresh they observed (the volume publishes through a volatile index).
+    private long files;
+    private long dirs;
+    private long fileBytes;
+    private long allocatedBytes;
+    private long collisions;
 
-    Namespace(long deviceSize, long logLen, long allocUnit) {
+    Namespace(long deviceSize, long logLen, long allocUnit, long expectedEntries) {
+        this.byPath = new ConcurrentHashMap<>((int) Math.min(1 << 24, expectedEntries * 4 / 3 + 16));
         this.deviceSize = deviceSize;
         this.dataStart = FamfsLayout.dataStart(logLen);
         this.bitmap = new AllocationBitmap(deviceSize, allocUnit);
         bitmap.mark(0, dataStart);
         Node.Dir root = new Node.Dir("", 0, 0, 0755, -1);
         byPath.put("", root);
-        children.put("", new ConcurrentSkipListMap<>());
+        children.put("", new ArrayList<>());
     }
 
     public Node lookup(String path) {
         return byPath.get(path);
     }
 
-    /** Children of a directory, sorted by name; {@code null} if {@code dir} is not a directory. */
-    public Collection<Node> list(String dir) {
-        Map<String, Node> c = children.get(dir);
-        return c == null ? null : Collections.unmodifiableCollection(c.values());
+    /**
+     * Children of a directory, sorted by name; {@code null} if {@code dir} is not a
+     * directory. Sorting happens here, not on the replay path, which must stay cheap.
+     */
+    public List<Node> list(String dir) {
+        List<Node> c = children.get(dir);
+        if (c == null) {
+            return null;
+        }
+        List<Node> out;
+        synchronized (c) {
+            out = new ArrayList<>(c);
+        }
+        out.sort(java.util.Comparator.comparing(Node::path));
+        return out;
     }
 
     public List<Anomaly> anomalies() {
@@ -96,10 +109,14 @@ public final class Namespace {
 
     /** Why {@code path} cannot be created now, or null. */
     String placementProblem(String path) {
+        return placementProblem(path, FamfsPaths.parent(path));
+    }
+
+    private String placementProblem(String path, String parentPath) {
         if (byPath.containsKey(path)) {
             return "exists";
         }
-        Node parent = byPath.get(FamfsPaths.parent(path));
+        Node parent = byPath.get(parentPath);
         if (parent == null) {
             return "parent missing";
         }
@@ -114,7 +131,8 @@ public final class Namespace {
             return; // accepted, not used yet: every extent names device 0
         }
         String path = e.path();
-        String problem = placementProblem(path);
+        String parentPath = FamfsPaths.parent(path);
+        String problem = placementProblem(path, parentPath);
         if (problem != null) {
             anomalies.add(new Anomaly(index, path, problem.equals("exists") ? "duplicate path"
                     : problem.equals("parent missing") ? "child logged before its parent (or parent missing)" : problem));
@@ -123,7 +141,7 @@ public final class Namespace {
         Node node;
         if (e instanceof LogEntry.MkdirEntry d) {
             node = new Node.Dir(path, d.uid(), d.gid(), d.mode(), index);
-            children.put(path, new ConcurrentSkipListMap<>());
+            children.put(path, new ArrayList<>());
             dirs++;
         } else {
             LogEntry.FileEntry f = (LogEntry.FileEntry) e;
@@ -146,7 +164,10 @@ public final class Namespace {
             allocatedBytes += f.layout().allocatedBytes();
         }
         byPath.put(path, node);
-        children.get(FamfsPaths.parent(path)).put(FamfsPaths.name(path), node);
+        List<Node> siblings = children.get(parentPath);
+        synchronized (siblings) {
+            siblings.add(node);
+        }
     }
 
     /** Checks that a file's extents lie inside the data area, aligned, and cover its size. */

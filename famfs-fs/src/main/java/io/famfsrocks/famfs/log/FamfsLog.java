@@ -87,14 +87,25 @@ public final class FamfsLog {
      * @return the index of the first entry not applied ({@code to} when all were)
      */
     public ReplayResult replay(long from, long to, EntryVisitor visitor) {
-        for (long i = from; i < to; i++) {
-            LogEntry e;
-            try {
-                e = read(i);
-            } catch (CorruptMediaException bad) {
-                return new ReplayResult(i, bad);
+        // One window per batch: creating a direct buffer is a JNI call, slicing is not.
+        long batch = Math.max(1, MemoryDevice.maxWindow() / LogEntry.SIZE);
+        for (long start = from; start < to; start += batch) {
+            long end = Math.min(to, start + batch);
+            long at = FamfsLayout.logEntryOffset(start);
+            ByteBuffer window = device.window(at, (int) ((end - start) * LogEntry.SIZE));
+            for (long i = start; i < end; i++) {
+                LogEntry e;
+                try {
+                    e = LogEntry.decode(window.slice((int) ((i - start) * LogEntry.SIZE), LogEntry.SIZE), i);
+                } catch (CorruptMediaException first) {
+                    try {
+                        e = read(i);
+                    } catch (CorruptMediaException bad) {
+                        return new ReplayResult(i, bad);
+                    }
+                }
+                visitor.visit(i, e);
             }
-            visitor.visit(i, e);
         }
         return new ReplayResult(to, null);
     }
