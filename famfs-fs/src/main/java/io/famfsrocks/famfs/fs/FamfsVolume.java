@@ -42,7 +42,9 @@ public class FamfsVolume implements AutoCloseable {
         this.log = new FamfsLog(device, superblock.logLen());
         // Checks magic and CRC before anything is trusted; sizes the namespace for the log.
         long entries = log.readHeader().nextIndex();
-        this.namespace = new Namespace(superblock.deviceSize(), superblock.logLen(), superblock.allocUnit(), entries);
+        // Extents are checked against what is mapped, not only what the superblock claims.
+        this.namespace = new Namespace(Math.min(superblock.deviceSize(), device.size()), superblock.logLen(),
+                superblock.allocUnit(), entries);
         refresh();
     }
 
