@@ -77,6 +77,8 @@ class BitFlipTest {
                     }
                 }
             }
+            System.out.printf("bit flips: %d flips, %d reported by fsck, %d crashes or missed CRC flips%n",
+                    flips, detected, surprises.size());
             assertThat(surprises).isEmpty();
             assertThat(flips).isEqualTo(450);
             assertThat(detected).isGreaterThan(300);
