@@ -20,8 +20,9 @@ import java.util.UUID;
 
 /** {@code fsck}: check a volume read-only and report as the reference does, plus every defect. */
 @Command(name = "fsck", description = "Check a famfs volume (read-only, any host, mounted or not).",
-        footer = {"", "Exit code 0 when clean, 1 (CHECK_FAILED) when any defect is found. -h means human-readable",
-                "sizes here, as in the reference; use --help for help.", "", "Examples:",
+        footer = {"", "Exit code 0 when clean, 1 (CHECK_FAILED) when any defect is found.",
+                "-h means human-readable sizes here, as in the reference; use --help for help.",
+                "", "Examples:",
                 "  famfs-rocks fsck /dev/shm/famfs0", "  famfs-rocks fsck -h -v /mnt/famfs",
                 "  famfs-rocks fsck --json /dev/shm/famfs0"})
 public final class FsckCommand extends Verb {

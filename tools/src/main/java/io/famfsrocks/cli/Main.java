@@ -23,9 +23,9 @@ import java.util.Properties;
                 CreatCommand.class, CpCommand.class, MkdirCommand.class, LsCommand.class, StatCommand.class,
                 DfCommand.class, FsckCommand.class, GetmapCommand.class, VerifyCommand.class,
                 CompletionCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Paths: inside a mounted famfs, or relative to the volume root with --device DEVICE "
-                + "(default $FAMFS_DEVICE).",
-                "Run 'famfs-rocks help VERB' (or 'famfs-rocks VERB --help') for a verb's options and examples."})
+        footer = {"", "Paths: inside a mounted famfs, or relative to the volume root with",
+                "--device DEVICE (or $FAMFS_DEVICE). 'famfs-rocks help VERB' shows a verb's",
+                "options and examples."})
 public final class Main implements Runnable {
     public static final String NAME = "famfs-rocks";
 

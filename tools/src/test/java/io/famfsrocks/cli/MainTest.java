@@ -21,6 +21,9 @@ class MainTest extends CliTestBase {
             Result r = run(v, "--help").expect(ExitCode.OK);
             assertThat(r.out()).as(v).contains("Usage: famfs-rocks " + v, "Examples:", "--system-uuid");
         }
+        // picocli wraps lines of 80 or more mid-sentence; keep every footer line shorter
+        Main.commandLine(context()).getSubcommands().forEach((name, sub) ->
+                assertThat(sub.getCommandSpec().usageMessage().footer()).as(name).allMatch(l -> l.length() < 80));
         assertThat(run("--help").expect(ExitCode.OK).out()).contains("Exit codes:", "7    NOT_MASTER", "mkfs", "verify");
     }
 
