@@ -62,6 +62,11 @@ public final class ReplicaHttpServer implements AutoCloseable {
 
     /** Starts serving on {@code bind:port} (port 0 picks a free one). */
     public static ReplicaHttpServer start(ReplicaReads replica, InetAddress bind, int port, int threads) throws IOException {
+        // Without TCP_NODELAY every small response waits out the client's delayed ACK
+        // (measured: 355 req/s at p50 44 ms). The JDK server reads this once, at first use.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         HttpServer s = HttpServer.create(new InetSocketAddress(bind, port), 1024);
         ReplicaHttpServer r = new ReplicaHttpServer(replica, s, threads);
         s.start();
