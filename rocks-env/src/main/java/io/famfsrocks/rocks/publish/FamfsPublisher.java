@@ -99,6 +99,7 @@ public final class FamfsPublisher implements AutoCloseable {
     private long sstsReused;
     private long lastPublishNanos;
     private volatile long handledRequests;
+    private volatile long[] lastPhasesMicros = new long[2];
 
     private FamfsPublisher(MasterVolume volume, String dataset, PublisherConfig cfg) {
         this.volume = volume;
@@ -202,7 +203,8 @@ public final class FamfsPublisher implements AutoCloseable {
                     sstsCopied, bytesCopied, copyNanos == 0 ? 0 : bytesCopied / 1e6 / (copyNanos / 1e9),
                     sstsSkipped, bytesSkipped, sstsReused, p50, p99, lagMax, cap, cap - free, free,
                     volume.logSlots(), volume.logSlots() - volume.appliedEntries(),
-                    journal == null ? -1 : journal.journalIndex(), journal == null ? 0 : journal.remaining());
+                    journal == null ? -1 : journal.journalIndex(), journal == null ? 0 : journal.remaining(),
+                    lastPhasesMicros[0], lastPhasesMicros[1]);
         } finally {
             lock.unlock();
         }
@@ -285,7 +287,9 @@ public final class FamfsPublisher implements AutoCloseable {
 
     /** One publication: pin, snapshot, unpin; copy; append. */
     private void publishOnce() throws IOException, RocksDBException {
+        long t0 = System.nanoTime();
         Snapshot snap = snapshot();
+        long t1 = System.nanoTime();
         try {
             JournalRecord.Version last = journal.lastVersion();
             if (last != null && last.manifestNumber() == snap.manifestNumber && last.manifestEnd() == snap.manifestSize
@@ -316,7 +320,9 @@ public final class FamfsPublisher implements AutoCloseable {
                         }
                         return b.array();
                     });
+            long t2 = System.nanoTime();
             afterPublish(v, snap);
+            lastPhasesMicros = new long[] {(t1 - t0) / 1000, (t2 - t1) / 1000};
         } finally {
             snap.close();
         }
@@ -477,13 +483,15 @@ public final class FamfsPublisher implements AutoCloseable {
         d.disableFileDeletions();
         try {
             for (int attempt = 0; ; attempt++) {
-                List<LiveFileMetaData> before = d.getLiveFilesMetaData();
+                // getLiveFiles lists every referenced file and the MANIFEST size; the metadata
+                // (current version only) taken after it must name no file the listing lacks,
+                // or a new version was installed in between and we list again.
                 RocksDB.LiveFiles live = d.getLiveFiles(false);
-                List<LiveFileMetaData> after = d.getLiveFilesMetaData();
-                if (!sameFiles(before, after) && attempt < 10) {
+                List<LiveFileMetaData> md = d.getLiveFilesMetaData();
+                if (!listed(md, live) && attempt < 10) {
                     continue;
                 }
-                s.fill(after, live);
+                s.fill(md, live);
                 break;
             }
             for (Map.Entry<Long, Long> e : s.sizes.entrySet()) {
@@ -501,16 +509,11 @@ public final class FamfsPublisher implements AutoCloseable {
         return s;
     }
 
-    private static boolean sameFiles(List<LiveFileMetaData> a, List<LiveFileMetaData> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (LiveFileMetaData m : a) {
-            names.add(m.fileName());
-        }
-        for (LiveFileMetaData m : b) {
-            if (!names.contains(m.fileName())) {
+    private static boolean listed(List<LiveFileMetaData> md, RocksDB.LiveFiles live) {
+        java.util.Set<String> names = new java.util.HashSet<>(live.files);
+        for (LiveFileMetaData m : md) {
+            String n = m.fileName().startsWith("/") ? m.fileName() : "/" + m.fileName();
+            if (!names.contains(n)) {
                 return false;
             }
         }
