@@ -472,15 +472,36 @@ public final class FamfsPublisher implements AutoCloseable {
         }
     }
 
-    /** The current version, with descriptors open on everything that must still be copied. */
+    /**
+     * The current version, with descriptors open on everything that must still be copied.
+     * Optimistic first: list, then open; an open descriptor keeps a file readable after
+     * RocksDB deletes it, so the only race is a file deleted between listing and opening,
+     * which shows as NoSuchFileException and makes us list again. After a few such races
+     * it pins deletions around listing and opening (disableFileDeletions /
+     * enableFileDeletions); pinning on every publication cost ~15 ms, because re-enabling
+     * deletions makes RocksDB scan the whole DB directory.
+     */
     private Snapshot snapshot() throws RocksDBException, IOException {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return snapshot(false);
+            } catch (java.nio.file.NoSuchFileException raced) {
+                // a compaction or MANIFEST rollover deleted a listed file: list again
+            }
+        }
+        return snapshot(true);
+    }
+
+    private Snapshot snapshot(boolean pin) throws RocksDBException, IOException {
         RocksDB d = db;
         Snapshot s = new Snapshot(dbDir);
         // Read before listing: a flush reported here is already in the version listed below.
         // (Bottommost compactions zero sequence numbers, so the files alone can under-report.)
         JournalRecord.Version lastPublished = journal.lastVersion();
         s.sequence = Math.max(flushedSequence.get(), lastPublished == null ? 0 : lastPublished.sequence());
-        d.disableFileDeletions();
+        if (pin) {
+            d.disableFileDeletions();
+        }
         try {
             for (int attempt = 0; ; attempt++) {
                 // getLiveFiles lists every referenced file and the MANIFEST size; the metadata
@@ -494,17 +515,23 @@ public final class FamfsPublisher implements AutoCloseable {
                 s.fill(md, live);
                 break;
             }
+            s.manifest = FileChannel.open(s.dir.resolve(DatasetPaths.manifestName(s.manifestNumber)), StandardOpenOption.READ);
             for (Map.Entry<Long, Long> e : s.sizes.entrySet()) {
                 if (!shared.containsKey(e.getKey())) {
                     s.channels.put(e.getKey(), FileChannel.open(s.paths.get(e.getKey()), StandardOpenOption.READ));
                 }
             }
-            s.manifest = FileChannel.open(s.dir.resolve(DatasetPaths.manifestName(s.manifestNumber)), StandardOpenOption.READ);
+            if (s.manifest.size() < s.manifestSize) {
+                // The MANIFEST we opened is not the one listed (rolled over and reused name): list again.
+                throw new java.nio.file.NoSuchFileException(DatasetPaths.manifestName(s.manifestNumber));
+            }
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         } finally {
-            d.enableFileDeletions();
+            if (pin) {
+                d.enableFileDeletions();
+            }
         }
         return s;
     }
