@@ -231,6 +231,15 @@ public final class BridgeBench {
                      .setLevel0SlowdownWritesTrigger(1 << 20).setLevel0StopWritesTrigger(1 << 20)
                      .setLevel0FileNumCompactionTrigger(1 << 20);
              FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            // t0 is RocksDB's own flush-completed event (flush() returns later than that).
+            java.util.concurrent.atomic.AtomicLong flushedAt = new java.util.concurrent.atomic.AtomicLong();
+            org.rocksdb.AbstractEventListener mark = new org.rocksdb.AbstractEventListener() {
+                @Override
+                public void onFlushCompleted(RocksDB db, org.rocksdb.FlushJobInfo info) {
+                    flushedAt.set(System.nanoTime());
+                }
+            };
+            opts.setListeners(java.util.List.of(mark));
             FamfsPublisher pub = FamfsPublisher.attach(opts, m, "bench/lag", PublisherConfig.defaults());
             try (RocksDB db = RocksDB.open(opts, dbDir.toString()); FamfsPublisher p = pub) {
                 for (int i = 0; i < ssts; i++) {
@@ -250,7 +259,7 @@ public final class BridgeBench {
                         }
                         db.put(k, new byte[8]);
                         db.flush(fo);
-                        long t0 = System.nanoTime();
+                        long t0 = flushedAt.get();
                         while (r.get(k) == null) {
                             Thread.onSpinWait();
                             if (System.nanoTime() - t0 > 10_000_000_000L) {
