@@ -20,10 +20,13 @@ import java.time.Duration;
  *
  * <pre>
  * java -cp ... io.famfsrocks.rocks.tools.ReplicaMain --device /dev/shm/dev --dataset db1
- *      --work /dev/shm/r1 (--mount /mnt/famfs | --export /dev/shm/r1-export)
+ *      --work /dev/shm/r1 (--fuse DIR | --mount /mnt/famfs | --export /dev/shm/r1-export)
  *      [--slots 5000] [--poll-us 1000] [--duration-s 0]
  * </pre>
- * The host identity comes from {@code FAMFS_SYSTEM_UUID} (or {@code --uuid}).
+ * {@code --fuse DIR} mounts the volume at DIR in this process (FamfsMount) and reads the
+ * SSTs through it; {@code --mount} uses a mount someone else made; {@code --export} copies
+ * files to a local directory instead. The host identity comes from {@code FAMFS_SYSTEM_UUID}
+ * (or {@code --uuid}).
  */
 public final class ReplicaMain {
     private ReplicaMain() {}
@@ -35,7 +38,11 @@ public final class ReplicaMain {
         long durationMs = a.getLong("duration-s", 0) * 1000;
         OpenOptions oo = OpenOptions.defaults().withSystemUuid(a.get("uuid", null));
         try (FamfsVolume volume = Famfs.open(Path.of(a.get("device")), oo)) {
-            String mount = a.get("mount", null);
+            String fuse = a.get("fuse", null);
+            io.famfsrocks.famfs.fuse.FamfsMount fm = fuse == null ? null
+                    : io.famfsrocks.famfs.fuse.FamfsMount.mount(volume, Path.of(fuse),
+                            io.famfsrocks.famfs.fuse.FamfsMount.Options.defaults().withReadOnly(true));
+            String mount = fuse != null ? fuse : a.get("mount", null);
             SharedFiles shared = mount != null ? new MountedSharedFiles(Path.of(mount), volume, 5_000)
                     : new ExportedSharedFiles(volume, Path.of(a.get("export")));
             ReplicaConfig cfg = ReplicaConfig.defaults()
@@ -50,6 +57,10 @@ public final class ReplicaMain {
                     Thread.sleep(1000);
                     Freshness f = replica.freshness();
                     System.out.println("REPLICA freshness " + f + " stats " + replica.stats());
+                }
+            } finally {
+                if (fm != null) {
+                    fm.close();
                 }
             }
         }
