@@ -351,7 +351,8 @@ public final class FamfsFuseOps {
             return null;
         }
         Node n = volume.lookup(path);
-        if (n == null && volume.refresh() > 0) {
+        if (n == null) {
+            volume.refresh(); // returns 0 when the follower applied the entry first: look again anyway
             n = volume.lookup(path);
         }
         return n;
