@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * started with its own system UUID, ready once it prints {@code MOUNTED}. Closing stops it
  * with SIGTERM (SIGKILL if it lingers). Not thread-safe.
  */
-final class MountProcess implements AutoCloseable {
+public final class MountProcess implements AutoCloseable {
     private final Process process;
     private final Path mountPoint;
     private final String role;
@@ -28,7 +28,7 @@ final class MountProcess implements AutoCloseable {
         this.role = role;
     }
 
-    static MountProcess start(Path device, Path mountPoint, String systemUuid, Path stderr, String... extra)
+    public static MountProcess start(Path device, Path mountPoint, String systemUuid, Path stderr, String... extra)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), MountMain.class.getName(),
@@ -57,12 +57,12 @@ final class MountProcess implements AutoCloseable {
         return new MountProcess(p, mountPoint, first.substring(first.lastIndexOf(' ') + 1));
     }
 
-    Path mountPoint() {
+    public Path mountPoint() {
         return mountPoint;
     }
 
     /** "master" or "client", as the daemon reported. */
-    String role() {
+    public String role() {
         return role;
     }
 
@@ -71,7 +71,7 @@ final class MountProcess implements AutoCloseable {
     }
 
     /** SIGKILL: the daemon dies without unmounting, leaving a stale mount point. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
