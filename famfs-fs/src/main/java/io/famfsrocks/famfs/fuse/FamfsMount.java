@@ -20,6 +20,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>The caller keeps owning the volume and must close it only after the mount: serving
  * reads from an unmapped device would crash the process. Thread-safe; {@link #close()}
  * is idempotent.
+ *
+ * <p>In-process caveat: Java code must not touch a {@code MappedByteBuffer} of this mount
+ * in the JVM that serves it. A page fault taken in Java code is not at a safepoint; if a
+ * GC safepoint starts meanwhile, the serving thread blocks on it while the faulting thread
+ * waits for the serving thread: the JVM hangs (seen in the benchmark). Reads through
+ * {@code FileChannel} and native readers (RocksDB over JNI, including
+ * {@code allow_mmap_reads}) are in native state and safe; Java programs that map files
+ * should use a mount served by another process ({@link MountMain}).
  */
 public final class FamfsMount implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FamfsMount.class.getName());
