@@ -22,10 +22,10 @@ import java.util.Properties;
         subcommands = {MkfsCommand.class, MountCommand.class, UmountCommand.class, LogplayCommand.class,
                 CreatCommand.class, CpCommand.class, MkdirCommand.class, LsCommand.class, StatCommand.class,
                 DfCommand.class, FsckCommand.class, GetmapCommand.class, VerifyCommand.class,
-                CompletionCommand.class},
+                CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Paths: inside a mounted famfs, or relative to the volume root with --device DEVICE "
                 + "(default $FAMFS_DEVICE).",
-                "Exit codes: see 'famfs-rocks help' or docs/cli.md. Run 'famfs-rocks VERB --help' for a verb's examples."})
+                "Run 'famfs-rocks help VERB' (or 'famfs-rocks VERB --help') for a verb's options and examples."})
 public final class Main implements Runnable {
     public static final String NAME = "famfs-rocks";
 
