@@ -34,7 +34,7 @@ import java.util.Set;
                 "  famfs-rocks cp -r ./db --device /dev/shm/famfs0 /db",
                 "  famfs-rocks cp -m 444 a b c /mnt/famfs/dir"})
 public final class CpCommand extends Verb {
-    /** Files at least this large get a progress bar when stderr is a terminal. */
+    /** Files at least this large get a progress bar when run from a terminal. */
     static final long PROGRESS_THRESHOLD = 64L << 20;
     private static final long STEP = 64L << 20;
 
@@ -42,7 +42,7 @@ public final class CpCommand extends Verb {
     boolean recursive;
 
     @Option(names = "--progress", negatable = true,
-            description = "Show a progress bar for files of 64 MiB or more (default: when stderr is a terminal).")
+            description = "Show a progress bar on stderr for files of 64 MiB or more (default: when run from a terminal).")
     Boolean progress;
 
     @Mixin

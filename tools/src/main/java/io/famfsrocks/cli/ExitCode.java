@@ -43,6 +43,16 @@ public enum ExitCode {
         return meaning;
     }
 
+    /** The code a child process of ours exited with; INTERNAL when it is none of ours. */
+    public static ExitCode fromCode(int code) {
+        for (ExitCode c : values()) {
+            if (c.code == code) {
+                return c;
+            }
+        }
+        return INTERNAL;
+    }
+
     /** The one mapping from engine error kinds to exit codes. */
     public static ExitCode of(ErrorKind kind) {
         return switch (kind) {

@@ -41,7 +41,7 @@ public final class MountCommand extends Verb {
         Path mp = Target.canonical(mountPoint);
         context.mounter().mount(dev, mp, foreground, readOnly, openOptions());
         if (!foreground) {
-            out().println("mounted " + dev + " on " + mp);
+            out().println("mounted " + dev + " on " + mp + (readOnly ? " (read-only)" : ""));
         }
         return ExitCode.OK;
     }

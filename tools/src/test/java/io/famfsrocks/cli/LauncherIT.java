@@ -167,6 +167,15 @@ class LauncherIT {
         Run mount = famfs("mount", "/dev/shm/no-such-famfs-device", "/tmp");
         assertThat(mount.code()).isEqualTo(ExitCode.NOT_FOUND.code());
         assertThat(mount.err()).contains("does not exist");
+        Path mp = Files.createTempDirectory("famfs-launcher-mp");
+        try {
+            // TODO(issue 4): expect a real mount once the FUSE adapter is merged
+            Run bg = famfs("mount", dev(), mp.toString());
+            assertThat(bg.code()).isEqualTo(ExitCode.UNSUPPORTED.code());
+            assertThat(bg.err()).contains("FUSE adapter is not merged yet");
+        } finally {
+            Files.delete(mp);
+        }
         Run umount = famfs("umount", "/tmp");
         assertThat(umount.code()).isEqualTo(ExitCode.NOT_FAMFS.code());
         assertThat(umount.err()).isEqualTo("famfs-rocks: /tmp is not a famfs mount point\n");
