@@ -51,13 +51,17 @@ public final class CpCommand extends Verb {
     @Mixin
     DeviceOption deviceOption;
 
-    @Parameters(arity = "2..*", paramLabel = "SRC... DEST", description = "Host sources, then the famfs destination.")
+    // 1..* rather than 2..*: picocli would otherwise refuse options between the arguments
+    @Parameters(arity = "1..*", paramLabel = "SRC... DEST", description = "Host sources, then the famfs destination.")
     List<String> args;
 
     private final List<FamfsException> errors = new ArrayList<>();
 
     @Override
     protected ExitCode run() {
+        if (args.size() < 2) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "cp needs at least one SRC and a DEST");
+        }
         List<Path> sources = new ArrayList<>();
         for (String s : args.subList(0, args.size() - 1)) {
             sources.add(Path.of(s));
@@ -66,9 +70,11 @@ public final class CpCommand extends Verb {
         try (MasterVolume v = openMaster(dest.device())) {
             Node d = v.lookup(dest.relative());
             boolean intoDir = d instanceof Node.Dir;
-            if (sources.size() > 1 && !intoDir) {
+            boolean slash = args.get(args.size() - 1).endsWith("/");
+            if ((sources.size() > 1 || slash) && !intoDir) {
                 throw new FamfsException(d == null ? ErrorKind.NOT_FOUND : ErrorKind.NOT_A_DIRECTORY,
-                        "copying several sources needs DEST to be an existing directory: " + dest.display());
+                        (slash ? "DEST ends with '/'" : "copying several sources") + " but is not an existing directory: "
+                                + dest.display());
             }
             for (Path src : sources) {
                 String to = intoDir ? join(dest.relative(), src.toAbsolutePath().normalize().getFileName().toString())

@@ -97,11 +97,15 @@ class CpCommandTest extends CliTestBase {
         mkfs();
         Path a = file("a", 10);
         master("cp", "--device", d(), a.toString(), a.toString(), "nodir").expect(ExitCode.NOT_FOUND);
+        assertThat(master("cp", "--device", d(), a.toString(), "nodir/").expect(ExitCode.NOT_FOUND).err())
+                .contains("DEST ends with '/'");
         master("cp", "--device", d(), a.toString(), "f").expect(ExitCode.OK);
         master("cp", "--device", d(), a.toString(), "f").expect(ExitCode.EXISTS);
         master("cp", "--device", d(), a.toString(), a.toString(), "f").expect(ExitCode.NOT_A_DIRECTORY);
         client("cp", "--device", d(), a.toString(), "g").expect(ExitCode.NOT_MASTER);
-        master("cp", "--device", d(), a.toString()).expect(ExitCode.USAGE);
+        assertThat(master("cp", "--device", d(), a.toString()).expect(ExitCode.USAGE).err())
+                .contains("needs at least one SRC and a DEST", "try 'famfs-rocks cp --help'");
+        master("cp", a.toString(), "--device", d(), "between").expect(ExitCode.OK); // options between arguments
     }
 
     @Test
