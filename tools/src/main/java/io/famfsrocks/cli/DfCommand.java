@@ -33,7 +33,7 @@ public final class DfCommand extends Verb {
 
     @Override
     protected ExitCode run() {
-        Path device = Target.volume(deviceOption.device(), path, mounts());
+        Path device = volume(deviceOption, path);
         try (FamfsVolume v = openReadOnly(device)) {
             Namespace ns = v.namespace();
             long capacity = v.capacity();

@@ -43,7 +43,7 @@ public final class FsckCommand extends Verb {
 
     @Override
     protected ExitCode run() {
-        Path device = Target.volume(deviceOption.device(), path, mounts());
+        Path device = volume(deviceOption, path);
         if (!Files.exists(device)) {
             throw new FamfsException(ErrorKind.NOT_FOUND, "device " + device + " does not exist");
         }

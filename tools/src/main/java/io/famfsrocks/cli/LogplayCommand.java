@@ -42,7 +42,7 @@ public final class LogplayCommand extends Verb {
 
     @Override
     protected ExitCode run() {
-        Path device = Target.volume(deviceOption.device(), path, mounts());
+        Path device = volume(deviceOption, path);
         try (FamfsVolume v = openReadOnly(device)) {
             LogHeader h = v.logHeader();
             FamfsLog log = new FamfsLog(v.device(), v.superblock().logLen());

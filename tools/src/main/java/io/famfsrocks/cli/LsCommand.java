@@ -30,13 +30,13 @@ public final class LsCommand extends Verb {
     @Mixin
     JsonOption jsonOption;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "Directory or file (default: the root "
-            + "with --device, else the current directory).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "Directory or file (default: the current "
+            + "directory inside a mount, else the volume root).")
     String path;
 
     @Override
     protected ExitCode run() {
-        Target t = target(deviceOption, path == null && deviceOption.device() == null ? "." : path);
+        Target t = target(deviceOption, path);
         try (FamfsVolume v = openReadOnly(t.device())) {
             Node n = v.stat(t.relative());
             List<Node> nodes = new ArrayList<>();

@@ -15,39 +15,56 @@ import java.util.Optional;
 public record Target(Path device, String relative) {
 
     /**
-     * Resolves {@code path}: against {@code device} when given, else through the famfs
-     * mount that contains it.
+     * Resolves {@code path}: against {@code device} (an explicit {@code --device}) when
+     * given; else through the famfs mount that contains it; else against
+     * {@code fallback} ({@code $FAMFS_DEVICE}) as a volume-relative path.
      */
-    public static Target resolve(Path device, String path, MountTable mounts) {
+    public static Target resolve(Path device, String path, MountTable mounts, Path fallback) {
         String p = path == null ? "" : path;
         if (device != null) {
             return new Target(device, stripSlashes(p));
         }
         Path abs = canonical(Path.of(p.isEmpty() ? "." : p));
         Optional<MountTable.Mount> m = mounts.containing(abs);
-        if (m.isEmpty()) {
-            throw new CliException(ExitCode.NOT_FAMFS, "'" + p + "' is not inside a mounted famfs; pass "
-                    + "--device DEVICE (or set FAMFS_DEVICE) and a path relative to the volume root");
+        if (m.isPresent()) {
+            return new Target(m.get().device(), m.get().mountPoint().relativize(abs).toString());
         }
-        String rel = m.get().mountPoint().relativize(abs).toString();
-        return new Target(m.get().device(), rel);
+        if (fallback != null) {
+            return new Target(fallback, stripSlashes(p));
+        }
+        throw new CliException(ExitCode.NOT_FAMFS, "'" + p + "' is not inside a mounted famfs; pass "
+                + "--device DEVICE (or set FAMFS_DEVICE) and a path relative to the volume root");
+    }
+
+    public static Target resolve(Path device, String path, MountTable mounts) {
+        return resolve(device, path, mounts, null);
     }
 
     /**
-     * Resolves an argument that may name a device or any path inside a mounted famfs
-     * (fsck, df, logplay). {@code --device} wins; then a path inside a mount; then the
-     * argument itself as a device.
+     * Resolves an argument that names a device or any path inside a mounted famfs (fsck,
+     * df, logplay): {@code --device}, else the argument (through its mount, else as a
+     * device), else {@code fallback} ({@code $FAMFS_DEVICE}).
      */
-    public static Path volume(Path device, String arg, MountTable mounts) {
+    public static Path volume(Path device, String arg, MountTable mounts, Path fallback) {
+        if (device != null && arg != null) {
+            throw new CliException(ExitCode.USAGE, "give either DEVICE|PATH or --device, not both");
+        }
         if (device != null) {
             return device;
         }
-        if (arg == null) {
-            throw new CliException(ExitCode.USAGE, "name a device or a path inside a mounted famfs "
-                    + "(or pass --device DEVICE, or set FAMFS_DEVICE)");
+        if (arg != null) {
+            Path abs = canonical(Path.of(arg));
+            return mounts.containing(abs).map(MountTable.Mount::device).orElse(Path.of(arg));
         }
-        Path abs = canonical(Path.of(arg));
-        return mounts.containing(abs).map(MountTable.Mount::device).orElse(Path.of(arg));
+        if (fallback != null) {
+            return fallback;
+        }
+        throw new CliException(ExitCode.USAGE, "name a device or a path inside a mounted famfs "
+                + "(or pass --device DEVICE, or set FAMFS_DEVICE)");
+    }
+
+    public static Path volume(Path device, String arg, MountTable mounts) {
+        return volume(device, arg, mounts, null);
     }
 
     /**

@@ -80,7 +80,11 @@ public abstract class Verb implements Callable<Integer> {
     }
 
     Target target(DeviceOption d, String path) {
-        return Target.resolve(d.device(), path, mounts());
+        return Target.resolve(d.device(), path, mounts(), context.defaultDevicePath());
+    }
+
+    Path volume(DeviceOption d, String arg) {
+        return Target.volume(d.device(), arg, mounts(), context.defaultDevicePath());
     }
 
     /** This process's effective uid/gid, the defaults for new files (as the reference). */

@@ -34,6 +34,8 @@ abstract class CliTestBase {
     protected final List<Path> cleanup = new ArrayList<>();
     protected List<String> mountLines = new ArrayList<>();
     protected Mounter mounter = Mounter.fuseOrUnavailable();
+    /** What {@code $FAMFS_DEVICE} would be; never the real environment's. */
+    protected String defaultDevice;
 
     @BeforeEach
     void newDevicePath() {
@@ -54,7 +56,8 @@ abstract class CliTestBase {
     }
 
     Context context() {
-        return Context.system().withMounts(() -> MountTable.parse(mountLines)).withMounter(mounter);
+        return Context.system().withMounts(() -> MountTable.parse(mountLines)).withMounter(mounter)
+                .withDefaultDevice(defaultDevice);
     }
 
     Result run(String... args) {
