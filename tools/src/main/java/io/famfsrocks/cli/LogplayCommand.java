@@ -1,7 +1,6 @@
 package io.famfsrocks.cli;
 
 import io.famfsrocks.famfs.CorruptMediaException;
-import io.famfsrocks.famfs.format.FamfsLayout;
 import io.famfsrocks.famfs.format.LogEntry;
 import io.famfsrocks.famfs.format.LogHeader;
 import io.famfsrocks.famfs.fs.FamfsVolume;
@@ -118,9 +117,5 @@ public final class LogplayCommand extends Verb {
 
     static String octal(int mode) {
         return String.format("%04o", mode);
-    }
-
-    static long slots(long logLen) {
-        return FamfsLayout.lastIndex(logLen) + 1;
     }
 }

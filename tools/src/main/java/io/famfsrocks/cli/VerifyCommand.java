@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
 @Command(name = "verify", description = "Verify that FILE holds the pattern of 'creat -r -S SEED'.",
         footer = {"", "Exit code 1 (CHECK_FAILED) names the first offset that differs.", "", "Examples:",
                 "  famfs-rocks verify -S 42 /mnt/famfs/rnd",
-                "  famfs-rocks verify -S 42 --device /dev/shm/famfs0 rnd"})
+                "  famfs-rocks verify -S 42 --device /dev/shm/famfs0 rnd",
+                "  famfs-rocks verify -S 42 -f /mnt/famfs/rnd          # the reference's spelling"})
 public final class VerifyCommand extends Verb {
     @Option(names = {"-S", "--seed"}, required = true, paramLabel = "SEED", description = "The seed given to creat -r -S.")
     long seed;
@@ -24,12 +25,18 @@ public final class VerifyCommand extends Verb {
     @Mixin
     DeviceOption deviceOption;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The file to check.")
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE", description = "The file, as the reference spells it.")
+    String fileOption;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The file to check.")
     String file;
 
     @Override
     protected ExitCode run() {
-        Target t = target(deviceOption, file);
+        if ((file == null) == (fileOption == null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name one FILE (or -f FILE)");
+        }
+        Target t = target(deviceOption, file != null ? file : fileOption);
         try (FamfsVolume v = openReadOnly(t.device())) {
             FamfsFile f = v.openFile(t.relative());
             f.invalidate();

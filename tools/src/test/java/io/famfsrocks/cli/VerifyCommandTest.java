@@ -21,5 +21,8 @@ class VerifyCommandTest extends CliTestBase {
         mkfs();
         master("creat", "-s", "100", "-r", "-S", "3", "--device", d(), "f").expect(ExitCode.OK);
         assertThat(client("verify", "-q", "-S", "3", "--device", d(), "f").expect(ExitCode.OK).out()).isEmpty();
+        assertThat(client("verify", "-S", "3", "--device", d(), "-f", "f").expect(ExitCode.OK).out()).contains("Success");
+        client("verify", "-S", "3", "--device", d()).expect(ExitCode.USAGE);
+        client("verify", "-S", "3", "--device", d(), "-f", "f", "f").expect(ExitCode.USAGE);
     }
 }
