@@ -74,6 +74,8 @@ public final class FamfsPublisher implements AutoCloseable {
     private final long[] lags = new long[LAG_WINDOW];
     private final List<String> warnings = new ArrayList<>();
     private final AtomicLong requests = new AtomicLong();
+    /** Largest sequence number of any completed flush: everything up to it is in the MANIFEST. */
+    private final AtomicLong flushedSequence = new AtomicLong();
 
     private volatile RocksDB db;
     private volatile Thread thread;
@@ -444,6 +446,10 @@ public final class FamfsPublisher implements AutoCloseable {
     private Snapshot snapshot() throws RocksDBException, IOException {
         RocksDB d = db;
         Snapshot s = new Snapshot(Path.of(d.getName()));
+        // Read before listing: a flush reported here is already in the version listed below.
+        // (Bottommost compactions zero sequence numbers, so the files alone can under-report.)
+        JournalRecord.Version lastPublished = journal.lastVersion();
+        s.sequence = Math.max(flushedSequence.get(), lastPublished == null ? 0 : lastPublished.sequence());
         d.disableFileDeletions();
         try {
             for (int attempt = 0; ; attempt++) {
@@ -564,6 +570,7 @@ public final class FamfsPublisher implements AutoCloseable {
 
         @Override
         public void onFlushCompleted(RocksDB db, FlushJobInfo info) {
+            flushedSequence.accumulateAndGet(info.getLargestSeqno(), Math::max);
             signal();
         }
 
