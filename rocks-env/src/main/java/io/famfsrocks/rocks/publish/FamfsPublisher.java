@@ -46,8 +46,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * RocksDB db = RocksDB.open(options, path);
  * p.start(db);      // publishes the live files first, then follows flushes and compactions
  * ...
- * p.close();        // before closing the DB
+ * p.close();        // BEFORE closing the DB
  * </pre>
+ * (With try-with-resources, list the publisher after the DB: {@code try (RocksDB db = ...;
+ * FamfsPublisher p = pub)} closes the publisher first. A DB closed under a running
+ * publisher is a native use-after-free: RocksDB's handles cannot tell.)
  *
  * <p>The listener it adds only records creation times and wakes the publisher thread; it
  * never blocks a flush or compaction. Each publication pins file deletions just long
@@ -78,6 +81,7 @@ public final class FamfsPublisher implements AutoCloseable {
     private final AtomicLong flushedSequence = new AtomicLong();
 
     private volatile RocksDB db;
+    private Path dbDir;
     private volatile Thread thread;
     private volatile boolean closed;
     private volatile String state = "NEW";
@@ -100,6 +104,7 @@ public final class FamfsPublisher implements AutoCloseable {
         this.volume = volume;
         this.dataset = DatasetPaths.check(dataset);
         this.cfg = cfg;
+        this.lastPublishNanos = System.nanoTime() - cfg.publishInterval().toNanos();
     }
 
     /**
@@ -135,6 +140,7 @@ public final class FamfsPublisher implements AutoCloseable {
             verifyShared(last);
         }
         this.db = db;
+        this.dbDir = Path.of(db.getName());
         state = "RUNNING";
         requests.incrementAndGet();
         Thread t = new Thread(this::run, "famfs-publisher-" + dataset);
@@ -223,9 +229,13 @@ public final class FamfsPublisher implements AutoCloseable {
             if (closed) {
                 return;
             }
-            long spacing = cfg.publishInterval().toNanos() - (System.nanoTime() - lastPublishNanos);
-            if (spacing > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(spacing);
+            // Batching: wait out the interval (signals arriving meanwhile wake us early, so loop).
+            long due = lastPublishNanos + cfg.publishInterval().toNanos();
+            while (!closed && due - System.nanoTime() > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+            }
+            if (closed) {
+                return;
             }
             long upTo = requests.get();
             if (!"STOPPED".equals(state)) {
@@ -445,7 +455,7 @@ public final class FamfsPublisher implements AutoCloseable {
     /** The current version, with descriptors open on everything that must still be copied. */
     private Snapshot snapshot() throws RocksDBException, IOException {
         RocksDB d = db;
-        Snapshot s = new Snapshot(Path.of(d.getName()));
+        Snapshot s = new Snapshot(dbDir);
         // Read before listing: a flush reported here is already in the version listed below.
         // (Bottommost compactions zero sequence numbers, so the files alone can under-report.)
         JournalRecord.Version lastPublished = journal.lastVersion();

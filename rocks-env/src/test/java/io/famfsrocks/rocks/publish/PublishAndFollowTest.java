@@ -82,7 +82,7 @@ class PublishAndFollowTest {
             FamfsReplica replica = null;
             try (Options opts = primaryOptions()) {
                 FamfsPublisher pub = FamfsPublisher.attach(opts, master, "db1", PublisherConfig.defaults());
-                try (RocksDB db = RocksDB.open(opts, dbDir.toString())) {
+                try (RocksDB db = RocksDB.open(opts, dbDir.toString()); FamfsPublisher p = pub) {
                     writeAndFlush(db, model, 3000);
                     pub.start(db);
                     long v = pub.publishNow(10_000);
@@ -111,7 +111,6 @@ class PublishAndFollowTest {
                         assertThat(n).isInstanceOf(Node.File.class);
                         assertThat(((Node.File) n).size()).isEqualTo(lf.size());
                     }
-                    pub.close();
                 }
             }
             assertThat(appliedVersions).isSorted();
@@ -120,7 +119,7 @@ class PublishAndFollowTest {
             long before = replica.freshness().appliedVersion();
             try (Options opts = primaryOptions()) {
                 FamfsPublisher pub = FamfsPublisher.attach(opts, master, "db1", PublisherConfig.defaults());
-                try (RocksDB db = RocksDB.open(opts, dbDir.toString())) {
+                try (RocksDB db = RocksDB.open(opts, dbDir.toString()); FamfsPublisher p = pub) {
                     model.advanceTo(WorkloadModel.decodeCounter(db.get(WorkloadModel.COUNTER_KEY)));
                     pub.start(db);
                     long v = pub.publishNow(10_000);
@@ -132,7 +131,6 @@ class PublishAndFollowTest {
                     v = pub.publishNow(10_000);
                     await(replica, v);
                     assertThat(checker.check(replica)).isEqualTo(c);
-                    pub.close();
                 }
             }
             replica.close();
