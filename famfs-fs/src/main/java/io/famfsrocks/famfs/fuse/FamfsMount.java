@@ -1,0 +1,206 @@
+package io.famfsrocks.famfs.fuse;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.fs.FamfsVolume;
+
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A live FUSE mount of a famfs volume. {@link #mount} returns once the kernel serves the
+ * mount point; requests are served on the binding's threads until {@link #close()} (or an
+ * external {@code umount}, or JVM exit: a shutdown hook unmounts). The mount starts the
+ * volume's follower ({@link FamfsVolume#follow}) so that files the master creates, from
+ * any process or host, appear within {@link Options#pollMicros()}; a lookup that misses
+ * also reads the log at once.
+ *
+ * <p>The caller keeps owning the volume and must close it only after the mount: serving
+ * reads from an unmapped device would crash the process. Thread-safe; {@link #close()}
+ * is idempotent.
+ *
+ * <p>In-process caveat: Java code must not touch a {@code MappedByteBuffer} of this mount
+ * in the JVM that serves it. A page fault taken in Java code is not at a safepoint; if a
+ * GC safepoint starts meanwhile, the serving thread blocks on it while the faulting thread
+ * waits for the serving thread: the JVM hangs (seen in the benchmark). Reads through
+ * {@code FileChannel} and native readers (RocksDB over JNI, including
+ * {@code allow_mmap_reads}) are in native state and safe; Java programs that map files
+ * should use a mount served by another process ({@link MountMain}).
+ */
+public final class FamfsMount implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(FamfsMount.class.getName());
+
+    /**
+     * How to mount.
+     *
+     * @param readOnly refuse every change even on the master (clients are always read-only)
+     * @param allowOther let users other than the mounter in ({@code allow_other})
+     * @param keepCache keep page-cached data across opens (files are immutable once published)
+     * @param pollMicros how often the follower reads the log for new names
+     * @param readAheadKb read-ahead of the mount, for cold sequential reads
+     * @param mountTimeoutMillis how long to wait for the kernel to accept the mount
+     * @param debug libfuse debug output on stderr
+     */
+    public record Options(boolean readOnly, boolean allowOther, boolean keepCache, long pollMicros,
+                          int readAheadKb, long mountTimeoutMillis, boolean debug) {
+        public static Options defaults() {
+            return new Options(false, false, true, 1000, 1024, 10_000, false);
+        }
+
+        public Options withReadOnly(boolean ro) {
+            return new Options(ro, allowOther, keepCache, pollMicros, readAheadKb, mountTimeoutMillis, debug);
+        }
+
+        public Options withAllowOther(boolean a) {
+            return new Options(readOnly, a, keepCache, pollMicros, readAheadKb, mountTimeoutMillis, debug);
+        }
+
+        public Options withKeepCache(boolean k) {
+            return new Options(readOnly, allowOther, k, pollMicros, readAheadKb, mountTimeoutMillis, debug);
+        }
+
+        public Options withPollMicros(long p) {
+            return new Options(readOnly, allowOther, keepCache, p, readAheadKb, mountTimeoutMillis, debug);
+        }
+
+        public Options withReadAheadKb(int kb) {
+            return new Options(readOnly, allowOther, keepCache, pollMicros, kb, mountTimeoutMillis, debug);
+        }
+
+        public Options withDebug(boolean d) {
+            return new Options(readOnly, allowOther, keepCache, pollMicros, readAheadKb, mountTimeoutMillis, d);
+        }
+    }
+
+    private final Path mountPoint;
+    private final FamfsFuseOps ops;
+    private final Thread server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread exitHook;
+    private volatile long dev = -1;
+
+    private FamfsMount(Path mountPoint, FamfsFuseOps ops, Thread server) {
+        this.mountPoint = mountPoint;
+        this.ops = ops;
+        this.server = server;
+        this.exitHook = new Thread(this::close, "famfs-unmount-" + mountPoint.getFileName());
+    }
+
+    /**
+     * Mounts {@code volume} at {@code mountPoint} (created if missing; a stale mount a dead
+     * daemon left there is cleared) and returns once the kernel serves it.
+     *
+     * @throws FamfsException BUSY when something live is mounted there, IO when FUSE fails
+     */
+    public static FamfsMount mount(FamfsVolume volume, Path mountPoint, Options opts) {
+        Path mp = mountPoint.toAbsolutePath().normalize();
+        MountPoints.prepare(mp);
+        volume.follow(opts.pollMicros());
+        FamfsFuseOps ops = new FamfsFuseOps(volume, opts.readOnly(), opts.keepCache());
+        FuseBinding binding = new JnrFuseBinding(ops);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        String fsName = "famfs:" + volume.device().path();
+        Thread server = new Thread(() -> {
+            try {
+                binding.serve(mp, opts, fsName);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "famfs-fuse-" + mp.getFileName());
+        server.setDaemon(true);
+        FamfsMount m = new FamfsMount(mp, ops, server);
+        server.start();
+        m.awaitMounted(opts.mountTimeoutMillis(), failure);
+        m.dev = MountPoints.deviceOf(mp);
+        if (!MountPoints.setReadAhead(m.dev, opts.readAheadKb())) {
+            LOG.log(Level.DEBUG, "{0}: read-ahead left at the kernel default", mp);
+        }
+        Runtime.getRuntime().addShutdownHook(m.exitHook);
+        return m;
+    }
+
+    private void awaitMounted(long timeoutMillis, AtomicReference<Throwable> failure) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        try {
+            while (!ops.awaitInit(5)) {
+                if (!server.isAlive() || System.nanoTime() > deadline) {
+                    Throwable t = failure.get();
+                    if (server.isAlive()) {
+                        MountPoints.unmount(mountPoint, true);
+                    }
+                    throw new FamfsException(ErrorKind.IO, "cannot mount famfs at " + mountPoint + ": "
+                            + (t != null ? rootMessage(t) : server.isAlive() ? "timed out" : "FUSE exited"), t);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            MountPoints.unmount(mountPoint, true);
+            throw new FamfsException(ErrorKind.IO, "interrupted while mounting " + mountPoint, e);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null) {
+            r = r.getCause();
+        }
+        return r == t ? String.valueOf(t.getMessage()) : t.getMessage() + ": " + r.getMessage();
+    }
+
+    public Path mountPoint() {
+        return mountPoint;
+    }
+
+    /** The file system being served (diagnostics, tests). */
+    public FamfsFuseOps ops() {
+        return ops;
+    }
+
+    /** Whether requests are still being served. */
+    public boolean isMounted() {
+        return server.isAlive();
+    }
+
+    /** Blocks until the mount ends (close, {@code umount}, or a signal): the foreground mode. */
+    public void await() throws InterruptedException {
+        server.join();
+    }
+
+    /**
+     * Unmounts: a plain unmount, else a lazy one plus an abort of the connection, so that
+     * nothing is served after this returns. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException | IllegalArgumentException shuttingDown) {
+            // running as the hook, or the JVM is exiting
+        }
+        if (server.isAlive() && !MountPoints.unmount(mountPoint, false)) {
+            MountPoints.unmount(mountPoint, true);
+        }
+        try {
+            server.join(2000);
+            if (server.isAlive()) {
+                MountPoints.abort(dev); // a lazily detached mount still in use: stop serving now
+                server.join(2000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (server.isAlive()) {
+            LOG.log(Level.WARNING, "{0}: FUSE server thread did not stop", mountPoint);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FamfsMount[" + mountPoint + (ops.writable() ? ", rw" : ", ro") + "]";
+    }
+}

@@ -1,0 +1,81 @@
+package io.famfsrocks.famfs.fuse;
+
+import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.fs.Famfs;
+import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.OpenOptions;
+
+import java.nio.file.Path;
+
+/**
+ * Mounts a famfs device in the foreground until unmounted or signalled (SIGTERM, SIGINT):
+ * {@code MountMain DEVICE MOUNTPOINT [--system-uuid UUID] [--read-only] [--allow-other] [--debug]}.
+ * Prints {@code MOUNTED <mountpoint> master|client} on stdout once the mount serves.
+ * The CLI wraps {@link #run}; exit codes: 0 unmounted cleanly, 1 error, 2 usage.
+ */
+public final class MountMain {
+    private MountMain() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Parses {@code args}, mounts, blocks until the mount ends, and returns the exit code. */
+    public static int run(String[] args) {
+        String device = null;
+        String mp = null;
+        String uuid = null;
+        FamfsMount.Options opts = FamfsMount.Options.defaults();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--system-uuid" -> {
+                    if (++i == args.length) {
+                        return usage("--system-uuid needs a value");
+                    }
+                    uuid = args[i];
+                }
+                case "--read-only" -> opts = opts.withReadOnly(true);
+                case "--allow-other" -> opts = opts.withAllowOther(true);
+                case "--debug" -> opts = opts.withDebug(true);
+                default -> {
+                    if (args[i].startsWith("--")) {
+                        return usage("unknown option " + args[i]);
+                    } else if (device == null) {
+                        device = args[i];
+                    } else if (mp == null) {
+                        mp = args[i];
+                    } else {
+                        return usage("unexpected argument " + args[i]);
+                    }
+                }
+            }
+        }
+        if (mp == null) {
+            return usage("need a device and a mount point");
+        }
+        return mountAndWait(Path.of(device), Path.of(mp), OpenOptions.defaults().withSystemUuid(uuid), opts);
+    }
+
+    /** Opens the volume in this host's role, mounts it and serves until the mount ends. */
+    public static int mountAndWait(Path device, Path mountPoint, OpenOptions open, FamfsMount.Options opts) {
+        try (FamfsVolume volume = opts.readOnly() ? Famfs.openReadOnly(device, open) : Famfs.open(device, open);
+             FamfsMount mount = FamfsMount.mount(volume, mountPoint, opts)) {
+            System.out.println("MOUNTED " + mount.mountPoint() + " " + (mount.ops().writable() ? "master" : "client"));
+            System.out.flush();
+            mount.await();
+            return 0;
+        } catch (FamfsException e) {
+            System.err.println("famfs mount: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static int usage(String why) {
+        System.err.println("famfs mount: " + why);
+        System.err.println("usage: MountMain DEVICE MOUNTPOINT [--system-uuid UUID] [--read-only] [--allow-other] [--debug]");
+        return 2;
+    }
+}

@@ -1,0 +1,130 @@
+package io.famfsrocks.rocks.journal;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.Node;
+import io.famfsrocks.rocks.BridgeException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Follows a dataset's journal chain from the device (any host, read-only). {@link #poll}
+ * reads the committed length (one load when nothing is new) and decodes the records added
+ * since the last poll, moving to the next journal at a seal. A reader starts at the
+ * newest journal, whose first version record carries the whole MANIFEST prefix. Not
+ * thread-safe: one thread polls.
+ */
+public final class JournalReader {
+    private final FamfsVolume volume;
+    private final String dataset;
+    private JournalFile current;
+    private JournalHeader header;
+    private int index = -1;
+    private long offset;
+
+    public JournalReader(FamfsVolume volume, String dataset) {
+        this.volume = volume;
+        this.dataset = DatasetPaths.check(dataset);
+    }
+
+    /** The index of the newest journal that exists, or -1 when the dataset has none yet. */
+    public static int newestJournal(FamfsVolume volume, String dataset) {
+        int i = -1;
+        while (volume.lookup(DatasetPaths.journal(dataset, i + 1)) instanceof Node.File) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The header of the journal being read, or null before the first one is found. */
+    public JournalHeader header() {
+        return header;
+    }
+
+    public int journalIndex() {
+        return index;
+    }
+
+    /** Starts at journal {@code i} (the writer uses this to read back the newest ones). */
+    public JournalReader startAt(int i) {
+        open(i);
+        return this;
+    }
+
+    /** Records committed since the last call; empty when nothing is new. */
+    public List<JournalRecord> poll() {
+        List<JournalRecord> out = new ArrayList<>();
+        if (current == null) {
+            volume.refresh();
+            int newest = newestJournal(volume, dataset);
+            if (newest < 0) {
+                return out;
+            }
+            open(newest);
+        }
+        while (true) {
+            long committed = current.committed();
+            if (committed < JournalHeader.DATA_START || committed > current.size()) {
+                throw JournalHeader.corrupt(current.path, JournalHeader.COMMITTED_OFFSET,
+                        "committed length in [" + JournalHeader.DATA_START + ", " + current.size() + "]",
+                        Long.toString(committed));
+            }
+            boolean sealed = false;
+            if (offset < committed) {
+                current.invalidate(offset, committed - offset);
+            }
+            while (offset < committed) {
+                JournalRecord r = JournalCodec.decode(current.view, (int) offset, committed, current.path);
+                offset += JournalCodec.encodedSize(r);
+                if (r instanceof JournalRecord.Seal s) {
+                    if (s.next() != index + 1) {
+                        throw JournalHeader.corrupt(current.path, offset, "seal to journal " + (index + 1),
+                                "seal to " + s.next());
+                    }
+                    sealed = true;
+                    break;
+                }
+                out.add(r);
+            }
+            // A writer that crashed between creating the next journal and sealing this one
+            // leaves it unsealed; the next journal's existence is then the seal.
+            if (!sealed) {
+                volume.refresh();
+                if (!(volume.lookup(DatasetPaths.journal(dataset, index + 1)) instanceof Node.File)
+                        || current.committed() != offset) {
+                    return out;
+                }
+            }
+            if (!(volume.lookup(DatasetPaths.journal(dataset, index + 1)) instanceof Node.File)) {
+                volume.refresh();
+                if (!(volume.lookup(DatasetPaths.journal(dataset, index + 1)) instanceof Node.File)) {
+                    throw new BridgeException(ErrorKind.CORRUPT_MEDIA, current.path + " is sealed but "
+                            + DatasetPaths.journal(dataset, index + 1) + " does not exist");
+                }
+            }
+            out.add(new JournalRecord.Seal(index + 1));
+            open(index + 1);
+        }
+    }
+
+    /** Byte offset of the next record in the current journal. */
+    public long offset() {
+        return offset;
+    }
+
+    private void open(int i) {
+        JournalFile f = new JournalFile(volume, DatasetPaths.journal(dataset, i));
+        JournalHeader h = f.header();
+        if (h.index() != i) {
+            throw JournalHeader.corrupt(f.path, 12, "journal index " + i, Integer.toString(h.index()));
+        }
+        if (header != null && !h.datasetId().equals(header.datasetId())) {
+            throw JournalHeader.corrupt(f.path, 16, "dataset id " + header.datasetId(), h.datasetId().toString());
+        }
+        current = f;
+        header = h;
+        index = i;
+        offset = JournalHeader.DATA_START;
+    }
+}

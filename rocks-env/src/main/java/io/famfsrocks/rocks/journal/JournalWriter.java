@@ -1,0 +1,212 @@
+package io.famfsrocks.rocks.journal;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.fs.CreateOptions;
+import io.famfsrocks.famfs.fs.FamfsFile;
+import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.rocks.BridgeException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The single writer of a dataset's journal chain (master host). Appends a record, flushes
+ * its bytes, then publishes the new committed length: a reader never sees a length before
+ * the bytes under it. When a record does not fit, creates the next journal, seals the full
+ * one, and writes the record there with the whole MANIFEST prefix so that every journal
+ * stands alone. Not thread-safe: the publisher calls it from one thread.
+ */
+public final class JournalWriter {
+    /** Supplies MANIFEST bytes [from, to) of the pinned MANIFEST. */
+    @FunctionalInterface
+    public interface ManifestSource {
+        byte[] read(long from, long to) throws IOException;
+    }
+
+    private static final int SEAL_SIZE = JournalCodec.encodedSize(new JournalRecord.Seal(0));
+
+    private final MasterVolume volume;
+    private final String dataset;
+    private final long journalSize;
+    private final JournalHeader first;
+    private JournalFile current;
+    private int index;
+    private long committed;
+    private JournalRecord.Version last;
+    /** Manifest number and end written in the current journal; -1 when it has no version yet. */
+    private long manifestNumber = -1;
+    private long manifestEnd;
+
+    private JournalWriter(MasterVolume volume, String dataset, long journalSize, JournalHeader first) {
+        this.volume = volume;
+        this.dataset = dataset;
+        this.journalSize = journalSize;
+        this.first = first;
+    }
+
+    /**
+     * Opens the dataset's chain for appending, creating the dataset (directories and
+     * journal.0000) when it does not exist. Refuses a dataset another DB published.
+     */
+    public static JournalWriter open(MasterVolume volume, String dataset, long journalSize, String dbIdentity) {
+        DatasetPaths.check(dataset);
+        if (journalSize < JournalHeader.DATA_START + 64 * 1024 || journalSize % 4096 != 0) {
+            throw new BridgeException(ErrorKind.INVALID_ARGUMENT, "journal size " + journalSize
+                    + " must be a multiple of 4096 and at least 68 KiB");
+        }
+        volume.refresh();
+        int newest = JournalReader.newestJournal(volume, dataset);
+        if (newest < 0) {
+            volume.mkdirs(DatasetPaths.sstDir(dataset), CreateOptions.dir());
+            volume.mkdirs(DatasetPaths.optionsDir(dataset), CreateOptions.dir());
+            JournalHeader h = new JournalHeader(0, UUID.randomUUID(), dbIdentity, journalSize);
+            JournalWriter w = new JournalWriter(volume, dataset, journalSize, h);
+            w.createJournal(h);
+            return w;
+        }
+        JournalReader r = new JournalReader(volume, dataset).startAt(newest);
+        JournalHeader h = r.header();
+        if (!h.dbIdentity().equals(dbIdentity)) {
+            throw new BridgeException(ErrorKind.INVALID_ARGUMENT, "dataset " + dataset + " was published by the DB with identity "
+                    + h.dbIdentity() + ", not this one (" + dbIdentity + "); use another dataset name");
+        }
+        JournalWriter w = new JournalWriter(volume, dataset, h.fileSize(), h);
+        w.current = new JournalFile(volume, DatasetPaths.journal(dataset, newest));
+        w.index = newest;
+        for (JournalRecord rec : r.poll()) {
+            if (rec instanceof JournalRecord.Version v) {
+                w.noteWritten(v);
+            }
+        }
+        w.committed = r.offset();
+        if (w.last == null && newest > 0) {
+            // The newest journal is empty (the writer stopped right after creating it):
+            // the last version is in the previous one.
+            JournalReader prev = new JournalReader(volume, dataset).startAt(newest - 1);
+            for (JournalRecord rec : prev.poll()) {
+                if (rec instanceof JournalRecord.Version v) {
+                    w.last = v;
+                }
+            }
+        }
+        return w;
+    }
+
+    /** The newest version in the chain, or null for a new dataset. */
+    public JournalRecord.Version lastVersion() {
+        return last;
+    }
+
+    public UUID datasetId() {
+        return first.datasetId();
+    }
+
+    public int journalIndex() {
+        return index;
+    }
+
+    public long committed() {
+        return committed;
+    }
+
+    /** Bytes left in the current journal. */
+    public long remaining() {
+        return current.size() - committed;
+    }
+
+    /**
+     * Appends a version whose SSTs are all shared already. The MANIFEST bytes are a delta
+     * from the previous record when it is the same MANIFEST in the same journal, else the
+     * whole prefix.
+     */
+    public JournalRecord.Version append(long sequence, long createdAtMs, String optionsName, List<SstEntry> ssts,
+                                        long manifestNum, long manifestSize, ManifestSource manifest) throws IOException {
+        JournalRecord.Version v = build(sequence, createdAtMs, optionsName, ssts, manifestNum, manifestSize, manifest);
+        int size = JournalCodec.encodedSize(v);
+        if (committed + size + SEAL_SIZE > current.size()) {
+            JournalRecord.Version whole = withWholeManifest(v, manifestSize, manifest);
+            if (JournalHeader.DATA_START + JournalCodec.encodedSize(whole) + SEAL_SIZE > journalSize) {
+                throw new BridgeException(ErrorKind.NO_SPACE, "a version record of "
+                        + JournalCodec.encodedSize(whole) + " bytes does not fit in a " + journalSize
+                        + "-byte journal; raise the journal size or lower max_manifest_file_size");
+            }
+            chain();
+            v = whole;
+        }
+        writeRecord(v);
+        noteWritten(v);
+        return v;
+    }
+
+    private JournalRecord.Version build(long sequence, long createdAtMs, String optionsName, List<SstEntry> ssts,
+                                        long manifestNum, long manifestSize, ManifestSource manifest) throws IOException {
+        long from = manifestNum == manifestNumber ? manifestEnd : 0;
+        if (manifestSize < from) {
+            throw new BridgeException(ErrorKind.INVALID_ARGUMENT, "MANIFEST-" + manifestNum + " shrank from "
+                    + from + " to " + manifestSize + " bytes");
+        }
+        long version = last == null ? 1 : last.version() + 1;
+        long now = System.currentTimeMillis();
+        return new JournalRecord.Version(version, sequence, now, Math.min(createdAtMs, now), optionsName, ssts,
+                manifestNum, from, manifest.read(from, manifestSize));
+    }
+
+    private static JournalRecord.Version withWholeManifest(JournalRecord.Version v, long size, ManifestSource m)
+            throws IOException {
+        if (v.manifestOffset() == 0) {
+            return v;
+        }
+        return new JournalRecord.Version(v.version(), v.sequence(), v.publishedAtMs(), v.createdAtMs(),
+                v.optionsName(), v.ssts(), v.manifestNumber(), 0, m.read(0, size));
+    }
+
+    private void writeRecord(JournalRecord r) {
+        ByteBuffer bytes = JournalCodec.encode(r);
+        int at = (int) committed;
+        current.write(at, bytes);
+        current.flush(at, bytes.remaining());
+        committed += bytes.remaining();
+        current.publishCommitted(committed);
+    }
+
+    private void noteWritten(JournalRecord.Version v) {
+        last = v;
+        manifestNumber = v.manifestNumber();
+        manifestEnd = v.manifestEnd();
+    }
+
+    private void chain() {
+        JournalHeader h = new JournalHeader(index + 1, first.datasetId(), first.dbIdentity(), journalSize);
+        JournalFile old = current;
+        long oldCommitted = committed;
+        createJournal(h);
+        JournalFile next = current;
+        current = old;
+        committed = oldCommitted;
+        writeRecord(new JournalRecord.Seal(h.index()));
+        current = next;
+        committed = JournalHeader.DATA_START;
+        manifestNumber = -1;
+    }
+
+    private void createJournal(JournalHeader h) {
+        String path = DatasetPaths.journal(dataset, h.index());
+        FamfsFile f = volume.create(path, journalSize, CreateOptions.file());
+        if (f.node().entry().layout().extents().size() != 1) {
+            throw new BridgeException(ErrorKind.NO_SPACE, "no contiguous run of " + journalSize
+                    + " bytes for journal " + path);
+        }
+        JournalFile jf = new JournalFile(volume, path);
+        ByteBuffer hb = ByteBuffer.allocate(JournalHeader.SIZE);
+        h.encodeTo(hb);
+        jf.write(0, hb);
+        jf.flush(0, JournalHeader.SIZE);
+        jf.publishCommitted(JournalHeader.DATA_START);
+        current = jf;
+        index = h.index();
+        committed = JournalHeader.DATA_START;
+        manifestNumber = -1;
+    }
+}

@@ -1,0 +1,26 @@
+package io.famfsrocks.rocks.publish;
+
+import java.util.List;
+
+/**
+ * A snapshot of a publisher's progress and of the famfs resources it consumes. Immutable.
+ *
+ * @param state            RUNNING, WARNING (a threshold is crossed), STOPPED (publishing
+ *                         gave up; {@code error} says why; the DB keeps serving) or CLOSED
+ * @param lagP50Ms         creation of an SST to the publication of the version naming it,
+ *                         over the last 1024 SSTs
+ * @param sstsSkipped      SSTs created and gone before any publication named them (never copied)
+ * @param sstsReused       SSTs found already shared (restart) and verified by CRC, not copied
+ * @param famfsUsedBytes   allocated bytes of the whole volume
+ */
+public record PublisherMetrics(String state, String error, List<String> warnings,
+                               long versionsPublished, long lastVersion, long lastSequence,
+                               long sstsCopied, long bytesCopied, double copyMBps,
+                               long sstsSkipped, long bytesSkipped, long sstsReused,
+                               long lagP50Ms, long lagP99Ms, long lagMaxMs,
+                               long famfsCapacity, long famfsUsedBytes, long famfsFreeBytes,
+                               long logSlotsTotal, long logSlotsLeft, int journalIndex, long journalBytesLeft) {
+    public boolean stopped() {
+        return "STOPPED".equals(state);
+    }
+}

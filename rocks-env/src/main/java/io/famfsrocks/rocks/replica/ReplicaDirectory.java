@@ -1,0 +1,162 @@
+package io.famfsrocks.rocks.replica;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.journal.DatasetPaths;
+import io.famfsrocks.rocks.journal.JournalRecord;
+import io.famfsrocks.rocks.journal.SstEntry;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The private directory a secondary instance opens: symlinks named like the primary's SSTs
+ * pointing into the shared files, the MANIFEST rebuilt from journal records, and CURRENT.
+ * Order of a switch, as the facts require: SST links first, MANIFEST bytes next, CURRENT
+ * last (by atomic rename, only when the MANIFEST changes). Not thread-safe: the replica's
+ * follower thread owns it.
+ */
+final class ReplicaDirectory {
+    private final Path dir;
+    private final SharedFiles shared;
+    private final String dataset;
+    private final Set<Long> linked = new HashSet<>();
+    private long manifestNumber = -1;
+    private long manifestLength;
+    private final ByteBuffer readAheadBuf = ByteBuffer.allocateDirect(1 << 20);
+    long readAheadBytes;
+
+    ReplicaDirectory(Path dir, SharedFiles shared, String dataset) throws IOException {
+        this.dir = dir;
+        this.shared = shared;
+        this.dataset = dataset;
+        if (Files.exists(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+    }
+
+    Path path() {
+        return dir;
+    }
+
+    long manifestNumber() {
+        return manifestNumber;
+    }
+
+    /** Links (and reads ahead) every SST of {@code v} not linked yet. */
+    void linkSsts(JournalRecord.Version v, boolean readAhead) throws IOException {
+        for (SstEntry s : v.ssts()) {
+            if (linked.contains(s.fileNumber())) {
+                continue;
+            }
+            Path target = shared.pathOf(DatasetPaths.sst(dataset, s.fileNumber()));
+            long size = Files.size(target);
+            if (size != s.size()) {
+                throw new BridgeException(ErrorKind.CORRUPT_MEDIA, target + " has " + size
+                        + " bytes, the journal says " + s.size());
+            }
+            if (readAhead) {
+                readAhead(target, size);
+            }
+            Path link = dir.resolve(DatasetPaths.sstName(s.fileNumber()));
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, target);
+            linked.add(s.fileNumber());
+        }
+    }
+
+    private void readAhead(Path p, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            long pos = 0;
+            while (pos < size) {
+                readAheadBuf.clear();
+                int n = ch.read(readAheadBuf, pos);
+                if (n < 0) {
+                    break;
+                }
+                pos += n;
+            }
+            readAheadBytes += pos;
+        }
+    }
+
+    /**
+     * Appends the record's MANIFEST bytes (or starts a new MANIFEST); returns true when
+     * CURRENT must switch, which the caller does with {@link #switchCurrent()} afterwards.
+     */
+    boolean applyManifest(JournalRecord.Version v) throws IOException {
+        if (v.manifestNumber() != manifestNumber) {
+            if (v.manifestOffset() != 0) {
+                throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "version " + v.version() + " continues MANIFEST-"
+                        + v.manifestNumber() + " at " + v.manifestOffset() + " but this replica has not seen its start");
+            }
+            Path m = dir.resolve(DatasetPaths.manifestName(v.manifestNumber()));
+            try (FileChannel ch = FileChannel.open(m, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                writeFully(ch, ByteBuffer.wrap(v.manifestBytes()), 0);
+            }
+            manifestNumber = v.manifestNumber();
+            manifestLength = v.manifestEnd();
+            return true;
+        }
+        if (v.manifestOffset() > manifestLength) {
+            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "version " + v.version() + " continues MANIFEST-"
+                    + v.manifestNumber() + " at " + v.manifestOffset() + ", this replica has only " + manifestLength + " bytes");
+        }
+        if (v.manifestEnd() > manifestLength) {
+            int skip = (int) (manifestLength - v.manifestOffset());
+            try (FileChannel ch = FileChannel.open(dir.resolve(DatasetPaths.manifestName(manifestNumber)),
+                    StandardOpenOption.WRITE)) {
+                writeFully(ch, ByteBuffer.wrap(v.manifestBytes(), skip, v.manifestBytes().length - skip), manifestLength);
+            }
+            manifestLength = v.manifestEnd();
+        }
+        return false;
+    }
+
+    void switchCurrent() throws IOException {
+        Path tmp = dir.resolve("CURRENT.tmp");
+        Files.writeString(tmp, DatasetPaths.currentContent(manifestNumber), StandardCharsets.US_ASCII);
+        Files.move(tmp, dir.resolve("CURRENT"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Removes links and MANIFESTs the applied version no longer uses (the secondary keeps open files readable). */
+    void prune(Collection<Long> live) throws IOException {
+        Set<Long> keep = new HashSet<>(live);
+        for (Long n : Set.copyOf(linked)) {
+            if (!keep.contains(n)) {
+                Files.deleteIfExists(dir.resolve(DatasetPaths.sstName(n)));
+                linked.remove(n);
+            }
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                long mn = DatasetPaths.manifestNumber(p.getFileName().toString());
+                if (mn >= 0 && mn != manifestNumber) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        while (b.hasRemaining()) {
+            pos += ch.write(b, pos);
+        }
+    }
+}

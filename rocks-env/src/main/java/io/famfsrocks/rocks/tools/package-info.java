@@ -1,0 +1,7 @@
+/**
+ * Process entry points for end-to-end tests and the benchmark ({@code PrimaryMain},
+ * {@code ReplicaMain}) and the deterministic workload they share. Glue only.
+ *
+ * <p>Depends on: {@code io.famfsrocks.rocks.publish}, {@code io.famfsrocks.rocks.replica}.
+ */
+package io.famfsrocks.rocks.tools;

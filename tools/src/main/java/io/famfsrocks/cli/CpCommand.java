@@ -1,0 +1,173 @@
+package io.famfsrocks.cli;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.fs.CreateOptions;
+import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.Node;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code cp}: copy host files (or trees, with {@code -r}) into famfs. Every destination
+ * file is created with its source's size. On an error the copy goes on with the next
+ * source, as cp does, and the first error's code is the exit code.
+ */
+@Command(name = "cp", description = "Copy files (and with -r, directories) into famfs (master only).",
+        footer = {"", "Sources are host paths; DEST is a famfs path. With several sources DEST must be an existing",
+                "directory. Empty files are refused (famfs files have a fixed, non-zero size).", "", "Examples:",
+                "  famfs-rocks cp big.sst /mnt/famfs/",
+                "  famfs-rocks cp -r ./db --device /dev/shm/famfs0 /db",
+                "  famfs-rocks cp -m 444 a b c /mnt/famfs/dir"})
+public final class CpCommand extends Verb {
+    /** Files at least this large get a progress bar when run from a terminal. */
+    static final long PROGRESS_THRESHOLD = 64L << 20;
+    private static final long STEP = 64L << 20;
+
+    @Option(names = {"-r", "-R", "--recursive"}, description = "Copy directories recursively.")
+    boolean recursive;
+
+    @Option(names = "--progress", negatable = true,
+            description = "Show a progress bar on stderr for files of 64 MiB or more (default: when run from a terminal).")
+    Boolean progress;
+
+    @Mixin
+    OwnerOptions owner;
+
+    @Mixin
+    DeviceOption deviceOption;
+
+    // 1..* rather than 2..*: picocli would otherwise refuse options between the arguments
+    @Parameters(arity = "1..*", paramLabel = "SRC... DEST", description = "Host sources, then the famfs destination.")
+    List<String> args;
+
+    private final List<FamfsException> errors = new ArrayList<>();
+
+    @Override
+    protected ExitCode run() {
+        if (args.size() < 2) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "cp needs at least one SRC and a DEST");
+        }
+        List<Path> sources = new ArrayList<>();
+        for (String s : args.subList(0, args.size() - 1)) {
+            sources.add(Path.of(s));
+        }
+        Target dest = target(deviceOption, args.get(args.size() - 1));
+        try (MasterVolume v = openMaster(dest.device())) {
+            Node d = v.lookup(dest.relative());
+            boolean intoDir = d instanceof Node.Dir;
+            boolean slash = args.get(args.size() - 1).endsWith("/");
+            if ((sources.size() > 1 || slash) && !intoDir) {
+                throw new FamfsException(d == null ? ErrorKind.NOT_FOUND : ErrorKind.NOT_A_DIRECTORY,
+                        (slash ? "DEST ends with '/'" : "copying several sources") + " but is not an existing directory: "
+                                + dest.display());
+            }
+            for (Path src : sources) {
+                String to = intoDir ? join(dest.relative(), src.toAbsolutePath().normalize().getFileName().toString())
+                        : dest.relative();
+                copy(v, src, to);
+            }
+        }
+        if (errors.size() == 1) {
+            throw errors.get(0);
+        }
+        if (!errors.isEmpty()) {
+            errors.forEach(e -> warn(e.getMessage()));
+            throw new FamfsException(errors.get(0).kind(), "cp: " + errors.size() + " of the copies failed (see above)");
+        }
+        return ExitCode.OK;
+    }
+
+    private void copy(MasterVolume v, Path src, String to) {
+        try {
+            if (Files.isDirectory(src)) {
+                if (!recursive) {
+                    throw new FamfsException(ErrorKind.IS_A_DIRECTORY, "omitting directory " + src + " (use -r)");
+                }
+                Node n = v.lookup(to);
+                if (n == null) {
+                    v.mkdir(to, owner.apply(CreateOptions.dir(), mode(src, 0755)));
+                } else if (!(n instanceof Node.Dir)) {
+                    throw new FamfsException(ErrorKind.NOT_A_DIRECTORY, "not a directory: /" + to);
+                }
+                List<Path> children = new ArrayList<>();
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(src)) {
+                    ds.forEach(children::add);
+                }
+                children.sort(null);
+                for (Path c : children) {
+                    copy(v, c, join(to, c.getFileName().toString()));
+                }
+            } else {
+                copyFile(v, src, to);
+            }
+        } catch (FamfsException e) {
+            report(e);
+        } catch (NoSuchFileException e) {
+            report(new FamfsException(ErrorKind.NOT_FOUND, "no such file: " + src));
+        } catch (IOException e) {
+            report(new FamfsException(ErrorKind.IO, "cannot copy " + src + ": " + e.getMessage(), e));
+        }
+    }
+
+    private void copyFile(MasterVolume v, Path src, String to) throws IOException {
+        try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size == 0) {
+                throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "cannot copy " + src
+                        + ": it is empty, and famfs files have a fixed, non-zero size");
+            }
+            v.create(to, size, owner.apply(CreateOptions.file(), mode(src, 0644)));
+            MasterVolume.WritableFile w = v.openWritable(to);
+            boolean show = progress != null ? progress : size >= PROGRESS_THRESHOLD && System.console() != null;
+            try (Progress bar = new Progress(err(), src.getFileName().toString(), size, show)) {
+                long pos = 0;
+                while (pos < size) {
+                    long n = Math.min(STEP, size - pos);
+                    w.transferFrom(in, pos, n);
+                    pos += n;
+                    bar.advance(n);
+                }
+            }
+            w.flush();
+            if (verbose()) {
+                out().printf("%s -> /%s (%d bytes)%n", src, to, size);
+            }
+        }
+    }
+
+    private void report(FamfsException e) {
+        errors.add(e);
+    }
+
+    private static int mode(Path src, int dflt) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(src);
+            int m = 0;
+            for (PosixFilePermission p : perms) {
+                m |= 0400 >> p.ordinal();
+            }
+            return m;
+        } catch (IOException | UnsupportedOperationException e) {
+            return dflt;
+        }
+    }
+
+    private static String join(String dir, String name) {
+        return dir.isEmpty() ? name : dir + "/" + name;
+    }
+}

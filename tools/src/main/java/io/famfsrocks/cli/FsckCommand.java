@@ -1,0 +1,141 @@
+package io.famfsrocks.cli;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.format.LogEntry;
+import io.famfsrocks.famfs.format.LogHeader;
+import io.famfsrocks.famfs.format.Superblock;
+import io.famfsrocks.famfs.fs.Fsck;
+import io.famfsrocks.famfs.fs.SystemUuid;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.UUID;
+
+/** {@code fsck}: check a volume read-only and report as the reference does, plus every defect. */
+@Command(name = "fsck", description = "Check a famfs volume (read-only, any host, mounted or not).",
+        footer = {"", "Exit code 0 when clean, 1 (CHECK_FAILED) when any defect is found. -h means human-readable",
+                "sizes here, as in the reference; use --help for help.", "", "Examples:",
+                "  famfs-rocks fsck /dev/shm/famfs0", "  famfs-rocks fsck -h -v /mnt/famfs",
+                "  famfs-rocks fsck --json /dev/shm/famfs0"})
+public final class FsckCommand extends Verb {
+    @Option(names = {"-h", "--human"}, description = "Sizes in GiB.")
+    boolean human;
+
+    @Option(names = "-v", description = "Also print the layout details (log offset, sizes of structures).")
+    boolean detail;
+
+    @Mixin
+    DeviceOption deviceOption;
+
+    @Mixin
+    JsonOption jsonOption;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DEVICE|PATH",
+            description = "A device, or any path inside a mounted famfs.")
+    String path;
+
+    @Override
+    protected ExitCode run() {
+        Path device = volume(deviceOption, path);
+        if (!Files.exists(device)) {
+            throw new FamfsException(ErrorKind.NOT_FOUND, "device " + device + " does not exist");
+        }
+        Fsck.Report r = Fsck.check(device, openOptions());
+        Superblock sb = r.superblock();
+        UUID host = SystemUuid.resolve(systemUuid);
+        String role = sb == null ? "Invalid superblock" : sb.systemUuid().equals(host) ? "Owner" : "Client";
+        long capacity = sb == null ? 0 : sb.deviceSize();
+        if (jsonOption.json()) {
+            Json.Obj o = Json.obj().put("device", device.toString()).put("clean", r.clean());
+            if (sb != null) {
+                o.put("superblock", Json.obj().put("version", sb.version()).put("fs_uuid", sb.fsUuid().toString())
+                        .put("system_uuid", sb.systemUuid().toString()).put("role", role)
+                        .put("device_size", sb.deviceSize()).put("device_name", sb.deviceName())
+                        .put("log_offset", sb.logOffset()).put("log_len", sb.logLen())
+                        .put("alloc_unit", sb.allocUnit()));
+            }
+            o.put("log", Json.obj().put("entries_used", r.entriesUsed()).put("entries_total", r.entriesTotal())
+                    .put("bad_entries", r.badEntries()).put("files", r.files()).put("directories", r.directories()))
+                    .put("capacity", Json.obj().put("device_capacity", capacity).put("file_bytes", r.fileBytes())
+                            .put("allocated_bytes", r.allocatedBytes()).put("collisions", r.collisions())
+                            .put("space_amplification", r.spaceAmplification()))
+                    .put("defects", r.defects()).put("warnings", r.warnings());
+            out().println(Json.write(o));
+            return r.clean() ? ExitCode.OK : ExitCode.CHECK_FAILED;
+        }
+        var out = out();
+        if (sb != null) {
+            out.println("Famfs Superblock:");
+            out.printf("  Filesystem UUID:   %s%n", sb.fsUuid());
+            out.printf("  System UUID:       %s%n", sb.systemUuid());
+            out.printf("  role of this node: %s%n", role);
+            out.printf("  sizeof superblock: %d%n", Superblock.SIZE);
+            out.printf("  num_daxdevs:       %d%n", 1);
+            out.printf("  primary: %s   %d%n%n", sb.deviceName(), sb.deviceSize());
+            out.println("Log stats:");
+            out.printf("  # of log entries in use: %d of %d%n", r.entriesUsed(), r.entriesTotal());
+            out.printf("  Log size in use:          %d%n", LogHeader.SIZE + r.entriesUsed() * LogEntry.SIZE);
+            if (r.collisions() > 0) {
+                out.printf("ERROR: %d ALLOCATION COLLISIONS FOUND%n", r.collisions());
+            } else {
+                out.printf("  No allocation errors found%n%n");
+            }
+            out.println("Capacity:");
+            long free = capacity - r.allocatedBytes() - FamfsLayout.dataStart(sb.logLen());
+            if (human) {
+                out.printf(Locale.ROOT, "  Device capacity:        %.2fG%n", gib(capacity));
+                out.printf(Locale.ROOT, "  Sum of file sizes:      %.2fG%n", gib(r.fileBytes()));
+                out.printf(Locale.ROOT, "  Allocated space:        %.2fG%n", gib(r.allocatedBytes()));
+                out.printf(Locale.ROOT, "  Free space:             %.2fG%n", gib(free));
+            } else {
+                out.printf("  Device capacity:        %d%n", capacity);
+                out.printf("  Sum of file sizes:      %d%n", r.fileBytes());
+                out.printf("  Allocated bytes:        %d%n", r.allocatedBytes());
+                out.printf("  Free space:             %d%n", free);
+            }
+            double amp = r.spaceAmplification();
+            out.printf(Locale.ROOT, "  Space amplification:     %s%n", Double.isNaN(amp) ? "n/a" : String.format(Locale.ROOT, "%.2f", amp));
+            out.printf(Locale.ROOT, "  Percent used:            %.1f%%%n%n",
+                    capacity == 0 ? 0.0 : 100.0 * (r.allocatedBytes() + FamfsLayout.dataStart(sb.logLen())) / capacity);
+            out.println("Famfs log:");
+            out.printf("  %d of %d entries used%n", r.entriesUsed(), r.entriesTotal());
+            out.printf("  %d files%n  %d directories%n%n", r.files(), r.directories());
+            if (detail) {
+                out.println("Verbose:");
+                out.printf("  log_offset:        %d%n", sb.logOffset());
+                out.printf("  log_len:           %d%n", sb.logLen());
+                out.printf("  sizeof(log header) %d%n", LogHeader.SIZE);
+                out.printf("  sizeof(log_entry)  %d%n", LogEntry.SIZE);
+                out.printf("  last_log_index:    %d%n", r.entriesTotal() - 1);
+                out.printf("  usable log size:   %d%n", LogHeader.SIZE + r.entriesTotal() * LogEntry.SIZE);
+                out.printf("  alloc_unit:        %d%n", sb.allocUnit());
+                out.printf("  format version:    %d%n%n", sb.version());
+            }
+        }
+        for (String w : r.warnings()) {
+            out.println("warning: " + w);
+        }
+        out.flush();
+        if (r.clean()) {
+            out.println("fsck: " + device + " is clean");
+            return ExitCode.OK;
+        }
+        for (String d : r.defects()) {
+            out.println("defect: " + d);
+        }
+        out.flush();
+        warn("fsck found " + r.defects().size() + " defect(s) on " + device);
+        return ExitCode.CHECK_FAILED;
+    }
+
+    private static double gib(long n) {
+        return n / (double) (1L << 30);
+    }
+}

@@ -1,0 +1,121 @@
+package io.famfsrocks.cli;
+
+import io.famfsrocks.famfs.CorruptMediaException;
+import io.famfsrocks.famfs.format.LogEntry;
+import io.famfsrocks.famfs.format.LogHeader;
+import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.Namespace;
+import io.famfsrocks.famfs.log.FamfsLog;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code logplay}: replay the log and report what it holds. A mounted famfs replays by
+ * itself (it follows the log), so this verb shows, and with {@code -n} lists, what a replay
+ * finds; it never changes the volume.
+ */
+@Command(name = "logplay", description = "Replay the famfs log and report what it finds (read-only).",
+        footer = {"", "Examples:",
+                "  famfs-rocks logplay /mnt/famfs                  # summary",
+                "  famfs-rocks logplay -n --device /dev/shm/famfs0  # list every entry (dry run)",
+                "  famfs-rocks logplay --json /dev/shm/famfs0"})
+public final class LogplayCommand extends Verb {
+    @Option(names = {"-n", "--dryrun"}, description = "List each entry replay would apply.")
+    boolean dryRun;
+
+    @Mixin
+    DeviceOption deviceOption;
+
+    @Mixin
+    JsonOption jsonOption;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PATH",
+            description = "Any path inside a mounted famfs, or a device.")
+    String path;
+
+    @Override
+    protected ExitCode run() {
+        Path device = volume(deviceOption, path);
+        try (FamfsVolume v = openReadOnly(device)) {
+            LogHeader h = v.logHeader();
+            FamfsLog log = new FamfsLog(v.device(), v.superblock().logLen());
+            List<Json.Obj> entries = new ArrayList<>();
+            long files = 0;
+            long dirs = 0;
+            for (long i = 0; i < v.appliedEntries(); i++) {
+                LogEntry e = log.read(i);
+                Json.Obj o = Json.obj().put("index", i);
+                if (e instanceof LogEntry.FileEntry f) {
+                    files++;
+                    o.put("type", "file").put("path", f.path()).put("size", f.size()).put("mode", octal(f.mode()))
+                            .put("uid", f.uid()).put("gid", f.gid()).put("extents", f.layout().extents().size());
+                } else if (e instanceof LogEntry.MkdirEntry d) {
+                    dirs++;
+                    o.put("type", "mkdir").put("path", d.path()).put("mode", octal(d.mode()))
+                            .put("uid", d.uid()).put("gid", d.gid());
+                } else if (e instanceof LogEntry.DaxdevEntry x) {
+                    o.put("type", "add_daxdev").put("device_index", x.deviceIndex()).put("size", x.deviceSize());
+                }
+                entries.add(o);
+            }
+            CorruptMediaException stop = v.replayError();
+            List<Namespace.Anomaly> skipped = v.namespace().anomalies();
+            List<String> errors = new ArrayList<>();
+            skipped.forEach(a -> errors.add(a.toString()));
+            if (stop != null) {
+                errors.add("replay stopped at entry " + v.appliedEntries() + ": " + stop.getMessage());
+            }
+            if (jsonOption.json()) {
+                out().println(Json.write(Json.obj().put("device", device.toString())
+                        .put("entries_total", h.nextIndex()).put("entries_replayed", v.appliedEntries())
+                        .put("slots", h.lastIndex() + 1).put("files", files).put("directories", dirs)
+                        .put("errors", errors).put("entries", dryRun || verbose() ? entries : null)));
+            } else {
+                if (dryRun) {
+                    out().println("Logplay: dry run (nothing is changed)");
+                }
+                if (dryRun || verbose()) {
+                    for (Json.Obj o : entries) {
+                        out().println(line(o));
+                    }
+                }
+                out().printf("famfs logplay: processed %d log entries; %d files; %d directories%n",
+                        v.appliedEntries(), files, dirs);
+                if (verbose()) {
+                    out().printf("  log: %d of %d slots used (%d bytes per entry)%n", h.nextIndex(), h.lastIndex() + 1,
+                            LogEntry.SIZE);
+                }
+                for (String e : errors) {
+                    warn(e);
+                }
+            }
+            if (stop != null) {
+                return ExitCode.CORRUPT_MEDIA;
+            }
+            return skipped.isEmpty() ? ExitCode.OK : ExitCode.CHECK_FAILED;
+        }
+    }
+
+    private static String line(Json.Obj o) {
+        String type = (String) o.get("type");
+        if ("file".equals(type)) {
+            return String.format("  %5d file  %s %s:%s %12d  %s", o.get("index"), o.get("mode"), o.get("uid"),
+                    o.get("gid"), (Long) o.get("size"), o.get("path"));
+        }
+        if ("mkdir".equals(type)) {
+            return String.format("  %5d mkdir %s %s:%s %12s  %s", o.get("index"), o.get("mode"), o.get("uid"),
+                    o.get("gid"), "-", o.get("path"));
+        }
+        return String.format("  %5d %s", o.get("index"), type);
+    }
+
+    static String octal(int mode) {
+        return String.format("%04o", mode);
+    }
+}

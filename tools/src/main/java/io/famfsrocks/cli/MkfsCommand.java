@@ -1,0 +1,106 @@
+package io.famfsrocks.cli;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.device.MemoryDevice;
+import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.format.Superblock;
+import io.famfsrocks.famfs.fs.Mkfs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@code mkfs}: format a device (creating a sparse device file on request), or kill a volume. */
+@Command(name = "mkfs", description = "Make a famfs file system on DEVICE (this host becomes its master).",
+        footer = {"", "Examples:",
+                "  famfs-rocks mkfs --size 4g                 # create /dev/shm/famfs0 (sparse) and format it",
+                "  famfs-rocks mkfs -f -l 16m /dev/dax0.0     # reformat a DAX device with a 16 MiB log",
+                "  famfs-rocks mkfs -k -f /dev/shm/famfs0     # kill the superblock (master only)"})
+public final class MkfsCommand extends Verb {
+    static final Path DEFAULT_DEVICE = Path.of("/dev/shm/famfs0");
+
+    @Option(names = {"-f", "--force"}, description = "Overwrite an existing famfs file system owned by this host.")
+    boolean force;
+
+    @Option(names = {"-k", "--kill"}, description = "Kill (invalidate) the existing superblock instead; needs -f.")
+    boolean kill;
+
+    @Option(names = {"-l", "--loglen"}, paramLabel = "LOGLEN", converter = Sizes.SizeConverter.class,
+            description = "Log length: a power of two >= 8m (default 8m; one 544-byte slot per file or directory).")
+    Long logLen;
+
+    @Option(names = "--size", paramLabel = "SIZE", converter = Sizes.SizeConverter.class,
+            description = "Create DEVICE as a sparse file of SIZE bytes (k/m/g/t) if it does not exist.")
+    Long size;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DEVICE",
+            description = "DAX device or file to format (default: ${DEFAULT-VALUE}).", defaultValue = "/dev/shm/famfs0")
+    Path device;
+
+    @Override
+    protected ExitCode run() {
+        context.mounts().get().ofDevice(device).ifPresent(m -> {
+            throw new FamfsException(ErrorKind.BUSY, "cannot mkfs " + device + " while it is mounted on "
+                    + m.mountPoint() + "; umount it first");
+        });
+        if (kill) {
+            if (!force) {
+                throw new CliException(ExitCode.USAGE, "-k (kill) also requires -f");
+            }
+            Mkfs.kill(device, systemUuid);
+            out().println("famfs superblock killed on " + device);
+            return ExitCode.OK;
+        }
+        long log = logLen != null ? logLen : FamfsLayout.DEFAULT_LOG_LEN;
+        boolean created = false;
+        if (!Files.exists(device)) {
+            if (size == null) {
+                throw new FamfsException(ErrorKind.NOT_FOUND, "device " + device
+                        + " does not exist; add --size SIZE to create it as a sparse file");
+            }
+            MemoryDevice.createFile(device, size);
+            created = true;
+        } else if (size != null && Files.isRegularFile(device) && sizeOf(device) != size) {
+            throw new FamfsException(ErrorKind.EXISTS, "device file " + device + " exists with " + sizeOf(device)
+                    + " bytes; --size applies only to a new file (delete it, or drop --size)");
+        }
+        Superblock sb;
+        try {
+            sb = Mkfs.format(device, Mkfs.Options.defaults().withLogLen(log).withForce(force)
+                    .withSystemUuid(systemUuid));
+        } catch (RuntimeException e) {
+            if (created) {
+                deleteQuietly(device);
+            }
+            throw e;
+        }
+        if (sb.deviceSize() < FamfsLayout.REFERENCE_MIN_DEVICE_SIZE) {
+            warn("note: " + device + " is under 4 GiB; the reference famfs tools refuse such devices");
+        }
+        out().printf("famfs file system created on %s%s%n", device, created ? " (new sparse file)" : "");
+        out().printf("  device size:  %d (%s)%n", sb.deviceSize(), Sizes.human(sb.deviceSize()));
+        out().printf("  log length:   %d (%d entries)%n", sb.logLen(), FamfsLayout.lastIndex(sb.logLen()) + 1);
+        out().printf("  fs uuid:      %s%n", sb.fsUuid());
+        out().printf("  master uuid:  %s%n", sb.systemUuid());
+        return ExitCode.OK;
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (java.io.IOException ignored) {
+            // best effort: the error that made us clean up is the one to report
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.famfsrocks.cli;
+
+import io.famfsrocks.famfs.fs.Famfs;
+import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.OpenOptions;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * Base of every verb: the options all verbs share ({@code --system-uuid}, {@code --verbose},
+ * {@code --help}), the output streams, and the ways to open a volume.
+ */
+public abstract class Verb implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--system-uuid", paramLabel = "UUID",
+            description = "This host's system UUID (default: $FAMFS_SYSTEM_UUID, else /opt/famfs/system_uuid). "
+                    + "The master is the host whose UUID is in the superblock.")
+    String systemUuid;
+
+    @Option(names = "--verbose", description = "Print the stack trace of an error (and more detail where useful).")
+    boolean verbose;
+
+    @Option(names = {"--help", "-?"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    Context context = Context.system();
+
+    /** Runs the verb; returns an exit code, throws engine or CLI exceptions. */
+    protected abstract ExitCode run() throws Exception;
+
+    @Override
+    public final Integer call() throws Exception {
+        ExitCode c = run();
+        out().flush();
+        return c.code();
+    }
+
+    boolean verbose() {
+        return verbose;
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    /** A warning or note on stderr, in the same shape as errors. */
+    void warn(String message) {
+        err().println(Main.NAME + ": " + message);
+        err().flush();
+    }
+
+    OpenOptions openOptions() {
+        return OpenOptions.defaults().withSystemUuid(systemUuid);
+    }
+
+    MountTable mounts() {
+        return context.mounts().get();
+    }
+
+    FamfsVolume openReadOnly(Path device) {
+        return Famfs.openReadOnly(device, openOptions());
+    }
+
+    MasterVolume openMaster(Path device) {
+        return Famfs.openMaster(device, openOptions());
+    }
+
+    Target target(DeviceOption d, String path) {
+        return Target.resolve(d.device(), path, mounts(), context.defaultDevicePath());
+    }
+
+    Path volume(DeviceOption d, String arg) {
+        return Target.volume(d.device(), arg, mounts(), context.defaultDevicePath());
+    }
+
+    /** This process's effective uid/gid, the defaults for new files (as the reference). */
+    static int currentId(String attr) {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:" + attr);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+}

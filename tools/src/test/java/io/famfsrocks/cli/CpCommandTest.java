@@ -1,0 +1,119 @@
+package io.famfsrocks.cli;
+
+import io.famfsrocks.famfs.fs.FamfsFile;
+import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.Node;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CpCommandTest extends CliTestBase {
+    @TempDir
+    Path tmp;
+
+    private Path file(String name, int size) throws Exception {
+        byte[] b = new byte[size];
+        new Random(size).nextBytes(b);
+        Path p = tmp.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.write(p, b);
+        return p;
+    }
+
+    private byte[] famfsBytes(String path) {
+        try (MasterVolume v = openMaster()) {
+            FamfsFile f = v.openFile(path);
+            ByteBuffer b = ByteBuffer.allocate((int) f.size());
+            f.read(0, b);
+            return b.array();
+        }
+    }
+
+    @Test
+    void copiesAFileToANewNameWithItsModeAndBytes() throws Exception {
+        mkfs();
+        Path src = file("a.bin", 3_000_001);
+        Files.setPosixFilePermissions(src, PosixFilePermissions.fromString("rw-r-----"));
+        master("cp", "--device", d(), src.toString(), "/copy").expect(ExitCode.OK);
+        assertThat(famfsBytes("copy")).isEqualTo(Files.readAllBytes(src));
+        try (MasterVolume v = openMaster()) {
+            assertThat(v.stat("copy").mode()).isEqualTo(0640);
+        }
+    }
+
+    @Test
+    void copiesSeveralFilesIntoADirectoryWithOwnerOptions() throws Exception {
+        mkfs();
+        Path a = file("a", 10);
+        Path b = file("b", 20);
+        master("mkdir", "--device", d(), "dir").expect(ExitCode.OK);
+        master("cp", "-m", "444", "-u", "7", "-g", "8", "--device", d(), a.toString(), b.toString(), "dir").expect(ExitCode.OK);
+        try (MasterVolume v = openMaster()) {
+            Node n = v.stat("dir/b");
+            assertThat(n.mode()).isEqualTo(0444);
+            assertThat(n.uid()).isEqualTo(7);
+            assertThat(n.gid()).isEqualTo(8);
+            assertThat(((Node.File) n).size()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void recursiveCopyRebuildsTheTree() throws Exception {
+        mkfs();
+        file("tree/x", 100);
+        file("tree/sub/y", 200);
+        assertThat(master("cp", "--device", d(), tmp.resolve("tree").toString(), "t").expect(ExitCode.IS_A_DIRECTORY).err())
+                .contains("use -r");
+        master("cp", "-r", "--device", d(), tmp.resolve("tree").toString(), "t").expect(ExitCode.OK);
+        assertThat(famfsBytes("t/sub/y")).isEqualTo(Files.readAllBytes(tmp.resolve("tree/sub/y")));
+        // into an existing directory: lands under its own name
+        master("cp", "-r", "--device", d(), tmp.resolve("tree").toString(), "t").expect(ExitCode.OK);
+        assertThat(famfsBytes("t/tree/x")).hasSize(100);
+    }
+
+    @Test
+    void errorsAreReportedAndTheRestIsCopied() throws Exception {
+        mkfs();
+        Path empty = tmp.resolve("empty");
+        Files.createFile(empty);
+        Path ok = file("ok", 5);
+        master("mkdir", "--device", d(), "d").expect(ExitCode.OK);
+        Result r = master("cp", "--device", d(), empty.toString(), tmp.resolve("missing").toString(), ok.toString(), "d");
+        r.expect(ExitCode.USAGE);
+        assertThat(r.err()).contains("is empty", "no such file", "2 of the copies failed");
+        assertThat(famfsBytes("d/ok")).hasSize(5);
+        master("cp", "--device", d(), tmp.resolve("missing").toString(), "x").expect(ExitCode.NOT_FOUND);
+    }
+
+    @Test
+    void destinationErrors() throws Exception {
+        mkfs();
+        Path a = file("a", 10);
+        master("cp", "--device", d(), a.toString(), a.toString(), "nodir").expect(ExitCode.NOT_FOUND);
+        assertThat(master("cp", "--device", d(), a.toString(), "nodir/").expect(ExitCode.NOT_FOUND).err())
+                .contains("DEST ends with '/'");
+        master("cp", "--device", d(), a.toString(), "f").expect(ExitCode.OK);
+        master("cp", "--device", d(), a.toString(), "f").expect(ExitCode.EXISTS);
+        master("cp", "--device", d(), a.toString(), a.toString(), "f").expect(ExitCode.NOT_A_DIRECTORY);
+        client("cp", "--device", d(), a.toString(), "g").expect(ExitCode.NOT_MASTER);
+        assertThat(master("cp", "--device", d(), a.toString()).expect(ExitCode.USAGE).err())
+                .contains("needs at least one SRC and a DEST", "try 'famfs-rocks cp --help'");
+        master("cp", a.toString(), "--device", d(), "between").expect(ExitCode.OK); // options between arguments
+    }
+
+    @Test
+    void progressBarWhenAsked() throws Exception {
+        mkfs();
+        Path a = file("big", 5 << 20);
+        Result r = master("cp", "--progress", "--device", d(), a.toString(), "big").expect(ExitCode.OK);
+        assertThat(r.err()).contains("big [", "100%");
+        assertThat(master("cp", "--no-progress", "--device", d(), a.toString(), "big2").expect(ExitCode.OK).err()).isEmpty();
+    }
+}

@@ -1,0 +1,68 @@
+package io.famfsrocks.cli;
+
+import io.famfsrocks.famfs.device.MemoryDevice;
+import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.format.LogEntry;
+import io.famfsrocks.famfs.fs.Mkfs;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FsckCommandTest extends CliTestBase {
+    @Test
+    void cleanVolumeReportsLikeTheReference() {
+        mkfs();
+        master("mkdir", "--device", d(), "d").expect(ExitCode.OK);
+        master("creat", "-s", "2m", "--device", d(), "d/f").expect(ExitCode.OK);
+        String out = master("fsck", d()).expect(ExitCode.OK).out();
+        assertThat(out).contains("Famfs Superblock:", "role of this node: Owner", "# of log entries in use: 2 of 15420",
+                "No allocation errors found", "Space amplification:     1.00", "1 files\n  1 directories",
+                "is clean");
+        assertThat(client("fsck", "-h", "-v", d()).expect(ExitCode.OK).out())
+                .contains("role of this node: Client", "Device capacity:        1.00G", "sizeof(log_entry)  544");
+        assertThat(client("fsck", "--json", d()).expect(ExitCode.OK).out())
+                .contains("\"clean\": true", "\"role\": \"Client\"", "\"defects\": []");
+    }
+
+    @Test
+    void corruptEntryIsADefect() {
+        mkfs();
+        master("creat", "-s", "2m", "--device", d(), "f").expect(ExitCode.OK);
+        try (MemoryDevice m = MemoryDevice.open(dev, true)) {
+            long at = FamfsLayout.logEntryOffset(0) + LogEntry.OFF_FILE_SIZE;
+            m.putLong(at, m.getLong(at) + 1);
+        }
+        Result r = client("fsck", d()).expect(ExitCode.CHECK_FAILED);
+        assertThat(r.out()).contains("defect: bad entry");
+        assertThat(r.err()).contains("fsck found 1 defect(s)");
+        assertThat(client("fsck", "--json", d()).expect(ExitCode.CHECK_FAILED).out()).contains("\"clean\": false");
+        // other verbs see the corruption through replay
+        assertThat(client("logplay", d()).expect(ExitCode.CORRUPT_MEDIA).err()).contains("replay stopped at entry 0");
+    }
+
+    @Test
+    void corruptSuperblockIsCorruptMediaForOtherVerbs() {
+        mkfs();
+        try (MemoryDevice m = MemoryDevice.open(dev, true)) {
+            m.putLong(24, m.getLong(24) * 2); // log_len, CRC-covered
+        }
+        client("fsck", d()).expect(ExitCode.CHECK_FAILED);
+        assertThat(client("ls", "--device", d()).expect(ExitCode.CORRUPT_MEDIA).err()).contains("corrupt");
+    }
+
+    @Test
+    void otherVersionIsVersionMismatch() throws Exception {
+        MemoryDevice.createFile(dev, 1L << 30);
+        Mkfs.format(dev, Mkfs.Options.defaults().withSystemUuid(MASTER).withVersion(47));
+        client("df", d()).expect(ExitCode.VERSION_MISMATCH);
+        assertThat(client("fsck", "--json", d()).expect(ExitCode.CHECK_FAILED).out()).contains("version");
+    }
+
+    @Test
+    void missingOrForeignDevice() throws Exception {
+        assertThat(client("fsck", d()).expect(ExitCode.NOT_FOUND).err()).contains("does not exist");
+        MemoryDevice.createFile(dev, 1L << 30);
+        assertThat(client("fsck", d()).expect(ExitCode.CHECK_FAILED).out()).contains("defect:");
+        client("ls", "--device", d()).expect(ExitCode.NOT_FAMFS);
+    }
+}

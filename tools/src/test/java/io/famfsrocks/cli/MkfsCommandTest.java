@@ -1,0 +1,83 @@
+package io.famfsrocks.cli;
+
+import io.famfsrocks.famfs.fs.Famfs;
+import io.famfsrocks.famfs.fs.OpenOptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MkfsCommandTest extends CliTestBase {
+    @Test
+    void createsASparseDeviceAndFormatsIt() throws Exception {
+        Result r = master("mkfs", "--size", "1g", d()).expect(ExitCode.OK);
+        assertThat(r.out()).contains("famfs file system created on " + dev, "new sparse file", "15420 entries", MASTER);
+        assertThat(r.err()).contains("under 4 GiB");
+        assertThat(Files.size(dev)).isEqualTo(1L << 30);
+        assertThat(Famfs.readSuperblock(dev, OpenOptions.defaults()).systemUuid().toString()).isEqualTo(MASTER);
+    }
+
+    @Test
+    void logLengthIsHonoured() {
+        master("mkfs", "--size", "1g", "-l", "16m", d()).expect(ExitCode.OK);
+        assertThat(Famfs.readSuperblock(dev, OpenOptions.defaults()).logLen()).isEqualTo(16L << 20);
+    }
+
+    @Test
+    void refusesAnExistingFileSystemWithoutForce() {
+        mkfs();
+        assertThat(master("mkfs", d()).expect(ExitCode.EXISTS).err()).contains("use -f");
+        master("mkfs", "-f", d()).expect(ExitCode.OK);
+    }
+
+    @Test
+    void anotherHostCannotReformatEvenWithForce() {
+        mkfs();
+        assertThat(client("mkfs", "-f", d()).expect(ExitCode.NOT_MASTER).err()).startsWith("famfs-rocks: ")
+                .contains("mkfs -k");
+        client("mkfs", "-k", "-f", d()).expect(ExitCode.NOT_MASTER);
+    }
+
+    @Test
+    void killNeedsForceAndThenInvalidatesTheSuperblock() {
+        mkfs();
+        assertThat(master("mkfs", "-k", d()).expect(ExitCode.USAGE).err()).contains("-k (kill) also requires -f");
+        assertThat(master("mkfs", "-k", "-f", d()).expect(ExitCode.OK).out()).contains("killed");
+        master("ls", "--device", d()).expect(ExitCode.NOT_FAMFS);
+        master("mkfs", "-k", "-f", d()).expect(ExitCode.NOT_FAMFS);
+        master("mkfs", d()).expect(ExitCode.OK); // a killed volume can be formatted again without -f
+    }
+
+    @Test
+    void missingDeviceNeedsSize() {
+        assertThat(master("mkfs", d()).expect(ExitCode.NOT_FOUND).err()).contains("add --size SIZE");
+        assertThat(Files.exists(dev)).isFalse();
+    }
+
+    @Test
+    void badLogLengthIsAUsageErrorAndLeavesNoFileBehind() {
+        assertThat(master("mkfs", "--size", "1g", "-l", "12m", d()).expect(ExitCode.USAGE).err()).contains("power of two");
+        assertThat(Files.exists(dev)).isFalse();
+        master("mkfs", "--size", "1x", d()).expect(ExitCode.USAGE);
+    }
+
+    @Test
+    void tooSmallDeviceIsNoSpace() {
+        master("mkfs", "--size", "8m", d()).expect(ExitCode.NO_SPACE);
+    }
+
+    @Test
+    void sizeOfAnExistingFileMustMatch() {
+        mkfs();
+        master("mkfs", "-f", "--size", "2g", d()).expect(ExitCode.EXISTS);
+    }
+
+    @Test
+    void refusesAMountedDevice() {
+        mkfs();
+        mountLines = List.of("famfs:" + dev + " /mnt/x fuse.famfs rw 0 0");
+        assertThat(master("mkfs", "-f", d()).expect(ExitCode.BUSY).err()).contains("mounted on /mnt/x");
+    }
+}
