@@ -39,7 +39,7 @@ public final class DemoHostCommand extends Verb {
     protected ExitCode run() throws Exception {
         ReplicaConfig cfg = ReplicaConfig.defaults().withOpenTimeout(Duration.ofSeconds(120))
                 .withPollInterval(Duration.ofMillis(2));
-        try (ReplicaSession s = ReplicaSession.open(device, null, dataset, openOptions(), cfg)) {
+        try (ReplicaSession s = ReplicaSession.open(device, null, dataset, openOptions(), cfg, true)) {
             FamfsReplica r = s.replica();
             reply("READY version=" + r.freshness().appliedVersion());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

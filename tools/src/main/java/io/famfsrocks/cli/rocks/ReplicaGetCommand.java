@@ -28,7 +28,7 @@ public final class ReplicaGetCommand extends Verb {
     protected ExitCode run() throws Exception {
         byte[] k = enc.decode(key);
         try (ReplicaSession s = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
-                openOptions(), ReplicaConfig.defaults())) {
+                openOptions(), ReplicaSession.ONE_SHOT, false)) {
             byte[] v = s.replica().get(k);
             if (v == null) {
                 throw new CliException(ExitCode.NOT_FOUND, "key '" + key + "' is not in dataset " + where.dataset

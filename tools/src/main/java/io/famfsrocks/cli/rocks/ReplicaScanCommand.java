@@ -38,7 +38,7 @@ public final class ReplicaScanCommand extends Verb {
         }
         byte[] f = enc.decode(from);
         try (ReplicaSession s = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
-                openOptions(), ReplicaConfig.defaults())) {
+                openOptions(), ReplicaSession.ONE_SHOT, false)) {
             List<ReplicaReads.KeyValue> rows = new FamfsReplicaReads(s.replica()).scan(f, limit);
             for (ReplicaReads.KeyValue kv : rows) {
                 out().println(enc.encode(kv.key()) + "\t" + enc.encode(kv.value()));

@@ -43,7 +43,7 @@ public final class ReplicaServeCommand extends Verb {
     protected ExitCode run() throws Exception {
         ReplicaConfig cfg = ReplicaConfig.defaults().withOpenTimeout(Duration.ofSeconds(openTimeout));
         ReplicaSession session = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
-                openOptions(), cfg);
+                openOptions(), cfg, true);
         ReplicaHttpServer server;
         try {
             server = ReplicaHttpServer.start(new FamfsReplicaReads(session.replica()), InetAddress.getByName(bind),

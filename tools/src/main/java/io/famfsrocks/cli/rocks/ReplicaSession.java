@@ -1,9 +1,13 @@
 package io.famfsrocks.cli.rocks;
 
+import io.famfsrocks.cli.CliException;
+import io.famfsrocks.cli.ExitCode;
 import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.famfs.fuse.FamfsMount;
+import io.famfsrocks.rocks.journal.DatasetPaths;
+import io.famfsrocks.rocks.journal.JournalReader;
 import io.famfsrocks.rocks.replica.FamfsReplica;
 import io.famfsrocks.rocks.replica.MountedSharedFiles;
 import io.famfsrocks.rocks.replica.ReplicaConfig;
@@ -20,6 +24,9 @@ import java.nio.file.Path;
  * {@link FamfsMount}). Thread-safe; close is idempotent.
  */
 final class ReplicaSession implements AutoCloseable {
+    /** One-shot reads: a dataset whose first version is not committed yet is not waited for long. */
+    static final ReplicaConfig ONE_SHOT = ReplicaConfig.defaults().withOpenTimeout(java.time.Duration.ofSeconds(3));
+
     private final FamfsVolume volume;
     private final FamfsMount mount;
     private final Path ownMountPoint;
@@ -36,13 +43,19 @@ final class ReplicaSession implements AutoCloseable {
 
     /**
      * Opens a replica of {@code dataset} on {@code device}; mounts the device (read-only, at a
-     * temporary directory) when {@code mountPoint} is null.
+     * temporary directory) when {@code mountPoint} is null. Unless {@code waitForDataset}, a
+     * dataset that does not exist yet is NOT_FOUND at once (else it is waited for up to
+     * {@code cfg.openTimeout()}).
      */
-    static ReplicaSession open(Path device, Path mountPoint, String dataset, OpenOptions opts, ReplicaConfig cfg)
-            throws IOException {
+    static ReplicaSession open(Path device, Path mountPoint, String dataset, OpenOptions opts, ReplicaConfig cfg,
+                               boolean waitForDataset) throws IOException {
         FamfsVolume v = Famfs.open(device, opts);
         ReplicaSession s = null;
         try {
+            if (!waitForDataset && JournalReader.newestJournal(v, DatasetPaths.check(dataset)) < 0) {
+                throw new CliException(ExitCode.NOT_FOUND, "no dataset " + dataset + " on " + device
+                        + " (publish one with sst-publish)");
+            }
             FamfsMount m = null;
             Path own = null;
             Path mp = mountPoint;

@@ -34,7 +34,7 @@ public final class ReplicaStatCommand extends Verb {
     @Override
     protected ExitCode run() throws Exception {
         try (ReplicaSession s = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
-                openOptions(), ReplicaConfig.defaults())) {
+                openOptions(), ReplicaSession.ONE_SHOT, false)) {
             Freshness f = s.replica().freshness();
             JournalRecord.Version v = null;
             for (JournalRecord r : new JournalReader(s.volume(), where.dataset).poll()) {
