@@ -210,6 +210,16 @@ class FuseMountIT {
             assertThat(reason(() -> ch.write(ByteBuffer.wrap(new byte[10]), 8192))).isEqualTo("File too large");
             assertThat(ch.write(ByteBuffer.wrap(new byte[10]), 8190)).isEqualTo(2); // cut at the fixed size
         }
+        // a shared writable mapping on the master writes back through the mount to the device
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, 8192);
+            map.put(100, (byte) 0x5a).put(101, (byte) 0xa5);
+            map.force();
+        }
+        ByteBuffer back = ByteBuffer.allocate(2);
+        volume.openFile("fixed").read(100, back);
+        assertThat(back.array()).containsExactly((byte) 0x5a, (byte) 0xa5);
+        assertThat(Files.readAllBytes(client.mountPoint().resolve("fixed"))).startsWith(new byte[100]).hasSize(8192);
         Files.createDirectory(m.resolve("made-by-mkdir"));
         volume.refresh();
         assertThat(volume.lookup("made-by-mkdir")).isInstanceOf(io.famfsrocks.famfs.fs.Node.Dir.class);

@@ -28,8 +28,9 @@ import java.util.Set;
  * source, as cp does, and the first error's code is the exit code.
  */
 @Command(name = "cp", description = "Copy files (and with -r, directories) into famfs (master only).",
-        footer = {"", "Sources are host paths; DEST is a famfs path. With several sources DEST must be an existing",
-                "directory. Empty files are refused (famfs files have a fixed, non-zero size).", "", "Examples:",
+        footer = {"", "Sources are host paths; DEST is a famfs path. With several sources DEST must",
+                "be an existing directory. New files take the source's mode unless -m is given.",
+                "Empty files are refused (famfs files have a fixed, non-zero size).", "", "Examples:",
                 "  famfs-rocks cp big.sst /mnt/famfs/",
                 "  famfs-rocks cp -r ./db --device /dev/shm/famfs0 /db",
                 "  famfs-rocks cp -m 444 a b c /mnt/famfs/dir"})
@@ -52,7 +53,7 @@ public final class CpCommand extends Verb {
     DeviceOption deviceOption;
 
     // 1..* rather than 2..*: picocli would otherwise refuse options between the arguments
-    @Parameters(arity = "1..*", paramLabel = "SRC... DEST", description = "Host sources, then the famfs destination.")
+    @Parameters(arity = "1..*", paramLabel = "SRC... DEST", hideParamSyntax = true, description = "Host sources, then the famfs destination.")
     List<String> args;
 
     private final List<FamfsException> errors = new ArrayList<>();

@@ -17,11 +17,11 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** {@code creat}: create a file of a fixed size, optionally filled with a seeded pattern. */
 @Command(name = "creat", description = "Create a famfs file of exactly SIZE bytes (master only).",
-        footer = {"", "famfs files never grow: the size is fixed here. Re-creating an existing file of the",
-                "same size succeeds (and, with -r, refills it).", "", "Examples:",
+        footer = {"", "famfs files never grow: the size is fixed here. Re-creating an existing file",
+                "of the same size succeeds (and, with -r, refills it).", "", "Examples:",
                 "  famfs-rocks creat -s 64m /mnt/famfs/data",
-                "  famfs-rocks creat -s 1g -m 600 -u 1000 -g 1000 --device /dev/shm/famfs0 /data/a",
-                "  famfs-rocks creat -s 256m -r -S 42 /mnt/famfs/rnd   # then: famfs-rocks verify -S 42 /mnt/famfs/rnd",
+                "  famfs-rocks creat -s 1g -m 600 -u 1000 -g 1000 -D /dev/shm/famfs0 /data/a",
+                "  famfs-rocks creat -s 256m -r -S 42 /mnt/famfs/rnd   # check: verify -S 42",
                 "  famfs-rocks creat -s 4g -N 4 -B 8 -C 2m /mnt/famfs/striped"})
 public final class CreatCommand extends Verb {
     @Option(names = {"-s", "--size"}, required = true, paramLabel = "SIZE", converter = Sizes.SizeConverter.class,

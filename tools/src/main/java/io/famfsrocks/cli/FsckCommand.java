@@ -20,8 +20,9 @@ import java.util.UUID;
 
 /** {@code fsck}: check a volume read-only and report as the reference does, plus every defect. */
 @Command(name = "fsck", description = "Check a famfs volume (read-only, any host, mounted or not).",
-        footer = {"", "Exit code 0 when clean, 1 (CHECK_FAILED) when any defect is found. -h means human-readable",
-                "sizes here, as in the reference; use --help for help.", "", "Examples:",
+        footer = {"", "Exit code 0 when clean, 1 (CHECK_FAILED) when any defect is found.",
+                "-h means human-readable sizes here, as in the reference; use --help for help.",
+                "", "Examples:",
                 "  famfs-rocks fsck /dev/shm/famfs0", "  famfs-rocks fsck -h -v /mnt/famfs",
                 "  famfs-rocks fsck --json /dev/shm/famfs0"})
 public final class FsckCommand extends Verb {
@@ -49,7 +50,7 @@ public final class FsckCommand extends Verb {
         }
         Fsck.Report r = Fsck.check(device, openOptions());
         Superblock sb = r.superblock();
-        UUID host = SystemUuid.resolve(systemUuid);
+        UUID host = hostUuidOrNull();
         String role = sb == null ? "Invalid superblock" : sb.systemUuid().equals(host) ? "Owner" : "Client";
         long capacity = sb == null ? 0 : sb.deviceSize();
         if (jsonOption.json()) {
@@ -133,6 +134,19 @@ public final class FsckCommand extends Verb {
         out.flush();
         warn("fsck found " + r.defects().size() + " defect(s) on " + device);
         return ExitCode.CHECK_FAILED;
+    }
+
+    /** Like the reference: a host without a system UUID is reported as a client, with a warning. */
+    private UUID hostUuidOrNull() {
+        try {
+            return SystemUuid.resolve(systemUuid);
+        } catch (FamfsException e) {
+            if (e.kind() != ErrorKind.IO) {
+                throw e;
+            }
+            warn("unable to get the system UUID (" + e.getMessage() + "); assuming client role");
+            return null;
+        }
     }
 
     private static double gib(long n) {

@@ -1,6 +1,9 @@
 package io.famfsrocks.cli;
 
+import io.famfsrocks.famfs.fs.Famfs;
+import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
+import io.famfsrocks.famfs.fuse.FamfsMount;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,14 +38,16 @@ final class FuseMounter implements Mounter {
         }
     }
 
+    /** Mounts in this process and serves until the mount ends (umount, or a signal: the exit hook unmounts). */
     private static void serve(Path device, Path mountPoint, boolean readOnly, OpenOptions opts) {
-        // TODO(issue 4): once io.famfsrocks.famfs.fuse is on main:
-        //   try (FamfsVolume v = readOnly ? Famfs.openReadOnly(device, opts) : Famfs.open(device, opts);
-        //        FamfsMount m = FamfsMount.mount(v, mountPoint, FamfsMount.Options.defaults().withReadOnly(readOnly))) {
-        //       m.await();
-        //   }
-        throw new CliException(ExitCode.UNSUPPORTED, "mount is not available in this build: the FUSE adapter "
-                + "is not merged yet; use --device DEVICE with the other verbs meanwhile");
+        try (FamfsVolume v = readOnly ? Famfs.openReadOnly(device, opts) : Famfs.open(device, opts);
+             FamfsMount m = FamfsMount.mount(v, mountPoint, FamfsMount.Options.defaults().withReadOnly(readOnly))) {
+            System.err.println(Main.NAME + ": serving " + device + " on " + m.mountPoint()
+                    + (v.isMaster() && !readOnly ? " (master, read-write)" : " (read-only)"));
+            m.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void spawn(Path device, Path mountPoint, boolean readOnly, OpenOptions opts) {

@@ -25,9 +25,9 @@ import java.util.Properties;
                 CompletionCommand.class, io.famfsrocks.cli.rocks.SstPublishCommand.class,
                 io.famfsrocks.cli.rocks.ReplicaCommand.class, io.famfsrocks.cli.rocks.DemoCommand.class,
                 io.famfsrocks.cli.rocks.DemoHostCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Paths: inside a mounted famfs, or relative to the volume root with --device DEVICE "
-                + "(default $FAMFS_DEVICE).",
-                "Run 'famfs-rocks help VERB' (or 'famfs-rocks VERB --help') for a verb's options and examples."})
+        footer = {"", "Paths: inside a mounted famfs, or relative to the volume root with",
+                "--device DEVICE (or $FAMFS_DEVICE). 'famfs-rocks help VERB' shows a verb's",
+                "options and examples."})
 public final class Main implements Runnable {
     public static final String NAME = "famfs-rocks";
 

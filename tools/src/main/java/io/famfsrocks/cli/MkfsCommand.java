@@ -16,9 +16,9 @@ import java.nio.file.Path;
 /** {@code mkfs}: format a device (creating a sparse device file on request), or kill a volume. */
 @Command(name = "mkfs", description = "Make a famfs file system on DEVICE (this host becomes its master).",
         footer = {"", "Examples:",
-                "  famfs-rocks mkfs --size 4g                 # create /dev/shm/famfs0 (sparse) and format it",
-                "  famfs-rocks mkfs -f -l 16m /dev/dax0.0     # reformat a DAX device with a 16 MiB log",
-                "  famfs-rocks mkfs -k -f /dev/shm/famfs0     # kill the superblock (master only)"})
+                "  famfs-rocks mkfs --size 4g              # sparse /dev/shm/famfs0, formatted",
+                "  famfs-rocks mkfs -f -l 16m /dev/dax0.0  # reformat with a 16 MiB log",
+                "  famfs-rocks mkfs -k -f /dev/shm/famfs0  # kill the superblock (master only)"})
 public final class MkfsCommand extends Verb {
     static final Path DEFAULT_DEVICE = Path.of("/dev/shm/famfs0");
 

@@ -9,10 +9,11 @@ import java.nio.file.Path;
 
 /** {@code mount}: serve a volume through FUSE (via the {@link Mounter} seam). */
 @Command(name = "mount", description = "Mount the famfs on DEVICE at MOUNTPOINT (FUSE).",
-        footer = {"", "The mount's fsname is famfs:<device>, which is how the other verbs find the device",
-                "of a path inside the mount.", "", "Examples:",
+        footer = {"", "The mount's fsname is famfs:<device>: that is how the other verbs find the",
+                "device of a path inside the mount. Without -f, the FUSE server runs in a",
+                "detached child process.", "", "Examples:",
                 "  famfs-rocks mount /dev/shm/famfs0 /mnt/famfs",
-                "  famfs-rocks mount -r /dev/shm/famfs0 /mnt/famfs   # read-only, even on the master"})
+                "  famfs-rocks mount -r /dev/shm/famfs0 /mnt/famfs  # read-only, even on master"})
 public final class MountCommand extends Verb {
     @Option(names = {"-f", "--foreground"}, description = "Stay in the foreground until unmounted.")
     boolean foreground;

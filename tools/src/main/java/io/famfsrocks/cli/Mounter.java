@@ -17,7 +17,7 @@ public interface Mounter {
      */
     void mount(Path device, Path mountPoint, boolean foreground, boolean readOnly, OpenOptions opts);
 
-    /** The real thing: {@link FuseMounter}. */
+    /** The real thing: {@link FuseMounter} over {@code FamfsMount}. */
     static Mounter fuseOrUnavailable() {
         return new FuseMounter(MountTable::read);
     }

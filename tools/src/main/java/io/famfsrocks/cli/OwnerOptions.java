@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /** {@code -m -u -g}: mode (octal), uid and gid (numeric) of what a verb creates. */
 public final class OwnerOptions {
     @Option(names = {"-m", "--mode"}, paramLabel = "MODE", converter = Sizes.ModeConverter.class,
-            description = "Permission bits in octal (default: 0644 for files, 0755 for directories).")
+            description = "Permission bits in octal (default: 0644 for new files, the source's for cp, 0755 for directories).")
     Integer mode;
 
     @Option(names = {"-u", "--uid"}, paramLabel = "UID", converter = Sizes.IdConverter.class,

@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
         footer = {"", "Exit code 1 (CHECK_FAILED) names the first offset that differs.", "", "Examples:",
                 "  famfs-rocks verify -S 42 /mnt/famfs/rnd",
                 "  famfs-rocks verify -S 42 --device /dev/shm/famfs0 rnd",
-                "  famfs-rocks verify -S 42 -f /mnt/famfs/rnd          # the reference's spelling"})
+                "  famfs-rocks verify -S 42 -f /mnt/famfs/rnd     # the reference's spelling"})
 public final class VerifyCommand extends Verb {
     @Option(names = {"-S", "--seed"}, required = true, paramLabel = "SEED", description = "The seed given to creat -r -S.")
     long seed;

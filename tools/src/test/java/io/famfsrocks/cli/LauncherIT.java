@@ -167,13 +167,23 @@ class LauncherIT {
         Run mount = famfs("mount", "/dev/shm/no-such-famfs-device", "/tmp");
         assertThat(mount.code()).isEqualTo(ExitCode.NOT_FOUND.code());
         assertThat(mount.err()).contains("does not exist");
-        Path mp = Files.createTempDirectory("famfs-launcher-mp");
+        Path mp = Files.createTempDirectory("famfs-launcher-mp").toRealPath();
         try {
-            // TODO(issue 4): expect a real mount once the FUSE adapter is merged
-            Run bg = famfs("mount", dev(), mp.toString());
-            assertThat(bg.code()).isEqualTo(ExitCode.UNSUPPORTED.code());
-            assertThat(bg.err()).contains("FUSE adapter is not merged yet");
+            Run m = famfs("mount", dev(), mp.toString());
+            assertThat(m.code()).as(m.err()).isZero();
+            assertThat(m.out()).isEqualTo("mounted " + DEV + " on " + mp + "\n");
+            // the verbs find the device through the kernel mount table; the bytes read back through FUSE
+            Run ls = famfs("ls", mp.resolve("a").toString());
+            assertThat(ls.code()).as(ls.err()).isZero();
+            assertThat(ls.out()).isEqualTo("b/\ncopy\n");
+            assertThat(Files.readAllBytes(mp.resolve("a/copy"))).isEqualTo(Files.readAllBytes(src));
+            Run busy = famfs("mkfs", "-f", dev());
+            assertThat(busy.code()).isEqualTo(ExitCode.BUSY.code());
+            Run um = famfs("umount", mp.toString());
+            assertThat(um.code()).as(um.err()).isZero();
+            assertThat(um.out()).isEqualTo("unmounted " + mp + "\n");
         } finally {
+            new ProcessBuilder("fusermount", "-u", "-z", mp.toString()).start().waitFor(); // in case a step failed
             Files.delete(mp);
         }
         Run umount = famfs("umount", "/tmp");

@@ -44,7 +44,7 @@ public class FamfsVolume implements AutoCloseable {
         long entries = log.readHeader().nextIndex();
         // Extents are checked against what is mapped, not only what the superblock claims.
         this.namespace = new Namespace(Math.min(superblock.deviceSize(), device.size()), superblock.logLen(),
-                superblock.allocUnit(), entries);
+                superblock.allocUnit(), entries, log::read);
         refresh();
     }
 

@@ -76,7 +76,7 @@ public final class Fsck {
                 warnings.add("next_seqnum " + h.nextSeqnum() + " is one ahead of next_index " + h.nextIndex()
                         + " (an append was interrupted; harmless)");
             }
-            Namespace ns = new Namespace(Math.min(sb.deviceSize(), d.size()), sb.logLen(), sb.allocUnit(), h.nextIndex());
+            Namespace ns = new Namespace(Math.min(sb.deviceSize(), d.size()), sb.logLen(), sb.allocUnit(), h.nextIndex(), null);
             long bad = 0;
             for (long i = 0; i < h.nextIndex(); i++) {
                 LogEntry e;

@@ -45,7 +45,11 @@ public final class Namespace {
     private long allocatedBytes;
     private long collisions;
 
-    Namespace(long deviceSize, long logLen, long allocUnit, long expectedEntries) {
+    private final Node.EntryLoader loader;
+
+    /** @param loader decodes a file's entry again on demand; null to keep entries in memory */
+    Namespace(long deviceSize, long logLen, long allocUnit, long expectedEntries, Node.EntryLoader loader) {
+        this.loader = loader;
         this.byPath = new ConcurrentHashMap<>((int) Math.min(1 << 24, expectedEntries * 4 / 3 + 16));
         this.deviceSize = deviceSize;
         this.dataStart = FamfsLayout.dataStart(logLen);
@@ -158,7 +162,7 @@ public final class Namespace {
                 collisions += hits;
                 anomalies.add(new Anomaly(index, path, hits + " allocation unit(s) collide with earlier files"));
             }
-            node = new Node.File(path, f, index);
+            node = new Node.File(path, f, index, loader);
             files++;
             fileBytes += f.size();
             allocatedBytes += f.layout().allocatedBytes();

@@ -19,24 +19,87 @@ public sealed interface Node permits Node.Dir, Node.File {
 
     record Dir(String path, int uid, int gid, int mode, long logIndex) implements Node {}
 
-    record File(String path, LogEntry.FileEntry entry, long logIndex) implements Node {
+    /**
+     * A file. It keeps what listings and attributes need; the full entry (the extents) is
+     * decoded from the log on first use, so a replayed namespace of half a million files
+     * holds a few small objects each. Log entries below {@code next_index} never change.
+     */
+    final class File implements Node {
+        private final String path;
+        private final long logIndex;
+        private final long size;
+        private final long allocatedBytes;
+        private final int uid;
+        private final int gid;
+        private final int mode;
+        private final EntryLoader loader;
+        private volatile LogEntry.FileEntry entry;
+
+        File(String path, LogEntry.FileEntry e, long logIndex, EntryLoader loader) {
+            this.path = path;
+            this.logIndex = logIndex;
+            this.size = e.size();
+            this.allocatedBytes = e.layout().allocatedBytes();
+            this.uid = e.uid();
+            this.gid = e.gid();
+            this.mode = e.mode();
+            this.loader = loader;
+            this.entry = loader == null ? e : null;
+        }
+
+        @Override
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public long logIndex() {
+            return logIndex;
+        }
+
         public long size() {
-            return entry.size();
+            return size;
+        }
+
+        /** Bytes of device the file's extents cover. */
+        public long allocatedBytes() {
+            return allocatedBytes;
         }
 
         @Override
         public int uid() {
-            return entry.uid();
+            return uid;
         }
 
         @Override
         public int gid() {
-            return entry.gid();
+            return gid;
         }
 
         @Override
         public int mode() {
-            return entry.mode();
+            return mode;
         }
+
+        /** The log entry that created the file (decoded once, then kept). */
+        public LogEntry.FileEntry entry() {
+            LogEntry.FileEntry e = entry;
+            if (e == null) {
+                e = (LogEntry.FileEntry) loader.load(logIndex);
+                entry = e;
+            }
+            return e;
+        }
+
+        @Override
+        public String toString() {
+            return "File[" + path + ", " + size + " bytes, entry " + logIndex + "]";
+        }
+    }
+
+    /** Decodes the log entry at an index (the volume's log). */
+    @FunctionalInterface
+    interface EntryLoader {
+        LogEntry load(long index);
     }
 }

@@ -8,6 +8,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * A live FUSE mount of a famfs volume. {@link #mount} returns once the kernel serves the
@@ -95,11 +96,17 @@ public final class FamfsMount implements AutoCloseable {
      * @throws FamfsException BUSY when something live is mounted there, IO when FUSE fails
      */
     public static FamfsMount mount(FamfsVolume volume, Path mountPoint, Options opts) {
+        return mount(volume, mountPoint, opts, JnrFuseBinding::new);
+    }
+
+    /** As {@link #mount(FamfsVolume, Path, Options)}, served by another FUSE binding (e.g. libfuse3). */
+    public static FamfsMount mount(FamfsVolume volume, Path mountPoint, Options opts,
+                                   Function<FamfsFuseOps, FuseBinding> bindingFactory) {
         Path mp = mountPoint.toAbsolutePath().normalize();
         MountPoints.prepare(mp);
         volume.follow(opts.pollMicros());
         FamfsFuseOps ops = new FamfsFuseOps(volume, opts.readOnly(), opts.keepCache());
-        FuseBinding binding = new JnrFuseBinding(ops);
+        FuseBinding binding = bindingFactory.apply(ops);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         String fsName = "famfs:" + volume.device().path();
         Thread server = new Thread(() -> {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * {@code MountMain DEVICE MOUNTPOINT [--system-uuid UUID] [--read-only] [--allow-other] [--debug]}.
  * Prints {@code MOUNTED <mountpoint> master|client} on stdout once the mount serves.
  * The CLI wraps {@link #run}; exit codes: 0 unmounted cleanly, 1 error, 2 usage.
+ * Stateless and thread-safe; each call serves its own mount.
  */
 public final class MountMain {
     private MountMain() {}
