@@ -52,6 +52,15 @@ final class JournalFile {
         return h;
     }
 
+    /**
+     * True while the writer has created the file but not yet written its header (famfs
+     * publishes the name before the bytes), or if it stopped in between.
+     */
+    boolean uninitialised() {
+        invalidate(0, 8);
+        return (long) LONGS.getAcquire(view, 0) != JournalHeader.JOURNAL_MAGIC;
+    }
+
     long committed() {
         invalidate(JournalHeader.COMMITTED_OFFSET, 8);
         return (long) LONGS.getAcquire(view, JournalHeader.COMMITTED_OFFSET);
@@ -60,6 +69,11 @@ final class JournalFile {
     void publishCommitted(long length) {
         LONGS.setRelease(view, JournalHeader.COMMITTED_OFFSET, length);
         flush(JournalHeader.COMMITTED_OFFSET, 8);
+    }
+
+    void publishMagic(long magic) {
+        LONGS.setRelease(view, 0, magic);
+        flush(0, 8);
     }
 
     void write(int offset, ByteBuffer src) {

@@ -48,7 +48,9 @@ public final class JournalReader {
 
     /** Starts at journal {@code i} (the writer uses this to read back the newest ones). */
     public JournalReader startAt(int i) {
-        open(i);
+        if (!open(i)) {
+            throw new BridgeException(ErrorKind.NOT_FOUND, DatasetPaths.journal(dataset, i) + " has no header yet");
+        }
         return this;
     }
 
@@ -61,7 +63,10 @@ public final class JournalReader {
             if (newest < 0) {
                 return out;
             }
-            open(newest);
+            // A newest journal without a header yet: start from the one before (it has a seal coming).
+            if (!open(newest) && (newest == 0 || !open(newest - 1))) {
+                return out;
+            }
         }
         while (true) {
             long committed = current.committed();
@@ -103,8 +108,12 @@ public final class JournalReader {
                             + DatasetPaths.journal(dataset, index + 1) + " does not exist");
                 }
             }
-            out.add(new JournalRecord.Seal(index + 1));
-            open(index + 1);
+            if (!new JournalFile(volume, DatasetPaths.journal(dataset, index + 1)).uninitialised()) {
+                out.add(new JournalRecord.Seal(index + 1));
+                open(index + 1);
+            } else {
+                return out; // the next journal's header is on its way; its seal was read, so remember it
+            }
         }
     }
 
@@ -113,8 +122,12 @@ public final class JournalReader {
         return offset;
     }
 
-    private void open(int i) {
+    /** Opens journal {@code i}; false (and nothing changes) while its header is not written yet. */
+    private boolean open(int i) {
         JournalFile f = new JournalFile(volume, DatasetPaths.journal(dataset, i));
+        if (f.uninitialised()) {
+            return false;
+        }
         JournalHeader h = f.header();
         if (h.index() != i) {
             throw JournalHeader.corrupt(f.path, 12, "journal index " + i, Integer.toString(h.index()));
@@ -126,5 +139,6 @@ public final class JournalReader {
         header = h;
         index = i;
         offset = JournalHeader.DATA_START;
+        return true;
     }
 }

@@ -66,6 +66,14 @@ public final class JournalWriter {
             w.createJournal(h);
             return w;
         }
+        JournalFile newestFile = new JournalFile(volume, DatasetPaths.journal(dataset, newest));
+        if (newestFile.uninitialised()) {
+            // We stopped between creating the file and writing its header: finish the job.
+            JournalHeader h = newest == 0 ? new JournalHeader(0, UUID.randomUUID(), dbIdentity, newestFile.size())
+                    : new JournalReader(volume, dataset).startAt(newest - 1).header();
+            h = new JournalHeader(newest, h.datasetId(), h.dbIdentity(), newestFile.size());
+            writeHeader(newestFile, h);
+        }
         JournalReader r = new JournalReader(volume, dataset).startAt(newest);
         JournalHeader h = r.header();
         if (!h.dbIdentity().equals(dbIdentity)) {
@@ -191,6 +199,21 @@ public final class JournalWriter {
         manifestNumber = -1;
     }
 
+    /**
+     * Everything but the magic first (readers treat a file without magic as not ready), then
+     * the magic with release semantics: a reader that sees it sees a whole header.
+     */
+    private static void writeHeader(JournalFile jf, JournalHeader h) {
+        ByteBuffer hb = ByteBuffer.allocate(JournalHeader.SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        h.encodeTo(hb);
+        long magic = hb.getLong(0);
+        hb.putLong(0, 0);
+        hb.putLong(JournalHeader.COMMITTED_OFFSET, JournalHeader.DATA_START);
+        jf.write(0, hb);
+        jf.flush(0, JournalHeader.SIZE);
+        jf.publishMagic(magic);
+    }
+
     private void createJournal(JournalHeader h) {
         String path = DatasetPaths.journal(dataset, h.index());
         FamfsFile f = volume.create(path, journalSize, CreateOptions.file());
@@ -199,11 +222,7 @@ public final class JournalWriter {
                     + " bytes for journal " + path);
         }
         JournalFile jf = new JournalFile(volume, path);
-        ByteBuffer hb = ByteBuffer.allocate(JournalHeader.SIZE);
-        h.encodeTo(hb);
-        jf.write(0, hb);
-        jf.flush(0, JournalHeader.SIZE);
-        jf.publishCommitted(JournalHeader.DATA_START);
+        writeHeader(jf, h);
         current = jf;
         index = h.index();
         committed = JournalHeader.DATA_START;

@@ -123,7 +123,12 @@ public final class FamfsPublisher implements AutoCloseable {
         return p;
     }
 
-    /** Opens (or resumes) the dataset and starts the publisher thread; the first version lists the DB's live files. */
+    /**
+     * Opens (or resumes) the dataset, starts the publisher thread and returns once the first
+     * version (the DB's live files as they are now) is published, or publishing has stopped
+     * ({@link #metrics()} says why). On a resumed dataset, SSTs already shared are checked by
+     * CRC32C and not copied again.
+     */
     public synchronized void start(RocksDB db) {
         if (closed || this.db != null) {
             throw new IllegalStateException("publisher for " + dataset + " is " + (closed ? "closed" : "started"));
@@ -147,13 +152,22 @@ public final class FamfsPublisher implements AutoCloseable {
         t.setDaemon(true);
         thread = t;
         t.start();
+        try {
+            awaitHandled(1, Long.MAX_VALUE / 2_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Asks for a publication now (still respecting the publish interval) and waits for it. */
     public long publishNow(long timeoutMs) throws InterruptedException {
         long want = requests.get() + 1;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         signal();
+        return awaitHandled(want, timeoutMs);
+    }
+
+    private long awaitHandled(long want, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         lock.lock();
         try {
             while (handledRequests < want && !closed && !"STOPPED".equals(state)) {

@@ -1,0 +1,80 @@
+package io.famfsrocks.rocks.tools;
+
+import io.famfsrocks.famfs.fs.Famfs;
+import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.OpenOptions;
+import io.famfsrocks.rocks.publish.FamfsPublisher;
+import io.famfsrocks.rocks.publish.PublisherConfig;
+import io.famfsrocks.rocks.publish.PublisherMetrics;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A primary for end-to-end tests: writes {@link WorkloadModel} batches continuously (small
+ * memtables, compactions on), flushes every few batches, and publishes to famfs. Resumes
+ * the counter from the DB on restart. Prints {@code PRIMARY ...} status lines.
+ *
+ * <pre>
+ * java -cp ... io.famfsrocks.rocks.tools.PrimaryMain --device /dev/shm/dev --db /dev/shm/db
+ *      --dataset db1 [--slots 5000] [--batch 500] [--flush-every 4] [--pause-ms 5]
+ *      [--interval-ms 0] [--duration-s 0 (forever)]
+ * </pre>
+ * The host identity comes from {@code FAMFS_SYSTEM_UUID} (or {@code --uuid}).
+ */
+public final class PrimaryMain {
+    private PrimaryMain() {}
+
+    public static void main(String[] argv) throws Exception {
+        Args a = new Args(argv);
+        RocksDB.loadLibrary();
+        int slots = (int) a.getLong("slots", 5000);
+        int batch = (int) a.getLong("batch", 500);
+        long flushEvery = a.getLong("flush-every", 4);
+        long pauseMs = a.getLong("pause-ms", 5);
+        long durationMs = a.getLong("duration-s", 0) * 1000;
+        OpenOptions oo = OpenOptions.defaults().withSystemUuid(a.get("uuid", null));
+        try (MasterVolume volume = Famfs.openMaster(Path.of(a.get("device")), oo);
+             Options opts = new Options().setCreateIfMissing(true).setWriteBufferSize(256 << 10)
+                     .setLevel0FileNumCompactionTrigger(2).setTargetFileSizeBase(256 << 10)
+                     .setMaxBytesForLevelBase(1 << 20)) {
+            FamfsPublisher pub = FamfsPublisher.attach(opts, volume, a.get("dataset"), PublisherConfig.defaults()
+                    .withPublishInterval(Duration.ofMillis(a.getLong("interval-ms", 0))));
+            try (RocksDB db = RocksDB.open(opts, a.get("db")); FamfsPublisher p = pub;
+                 WriteOptions wo = new WriteOptions(); FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+                WorkloadModel model = new WorkloadModel(slots);
+                model.advanceTo(WorkloadModel.decodeCounter(db.get(WorkloadModel.COUNTER_KEY)));
+                System.out.println("PRIMARY start counter=" + model.counter());
+                pub.start(db);
+                long start = System.currentTimeMillis();
+                long lastReport = 0;
+                for (long n = 1; durationMs == 0 || System.currentTimeMillis() - start < durationMs; n++) {
+                    try (WriteBatch b = new WriteBatch()) {
+                        model.nextBatch(b, batch);
+                        db.write(wo, b);
+                    }
+                    if (n % flushEvery == 0) {
+                        db.flush(fo);
+                    }
+                    if (System.currentTimeMillis() - lastReport > 1000) {
+                        lastReport = System.currentTimeMillis();
+                        PublisherMetrics m = pub.metrics();
+                        System.out.println("PRIMARY counter=" + model.counter() + " version=" + m.lastVersion()
+                                + " state=" + m.state() + " copied=" + m.sstsCopied() + " skipped=" + m.sstsSkipped()
+                                + " reused=" + m.sstsReused() + " lagP50=" + m.lagP50Ms() + " slotsLeft=" + m.logSlotsLeft()
+                                + (m.error() == null ? "" : " error=" + m.error()));
+                    }
+                    if (pauseMs > 0) {
+                        Thread.sleep(pauseMs);
+                    }
+                }
+                System.out.println("PRIMARY done counter=" + model.counter());
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.famfsrocks.rocks.tools;
+
+import io.famfsrocks.famfs.fs.Famfs;
+import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.OpenOptions;
+import io.famfsrocks.rocks.replica.ExportedSharedFiles;
+import io.famfsrocks.rocks.replica.FamfsReplica;
+import io.famfsrocks.rocks.replica.Freshness;
+import io.famfsrocks.rocks.replica.MountedSharedFiles;
+import io.famfsrocks.rocks.replica.ReplicaConfig;
+import io.famfsrocks.rocks.replica.SharedFiles;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A replica for end-to-end tests: follows a dataset and, after every version it applies,
+ * checks its whole view against {@link WorkloadModel}. Prints one line per version:
+ * {@code APPLIED version=V counter=C sequence=S lagMs=L} or {@code VIOLATION ...}.
+ *
+ * <pre>
+ * java -cp ... io.famfsrocks.rocks.tools.ReplicaMain --device /dev/shm/dev --dataset db1
+ *      --work /dev/shm/r1 (--mount /mnt/famfs | --export /dev/shm/r1-export)
+ *      [--slots 5000] [--poll-us 1000] [--duration-s 0]
+ * </pre>
+ * The host identity comes from {@code FAMFS_SYSTEM_UUID} (or {@code --uuid}).
+ */
+public final class ReplicaMain {
+    private ReplicaMain() {}
+
+    public static void main(String[] argv) throws Exception {
+        Args a = new Args(argv);
+        org.rocksdb.RocksDB.loadLibrary();
+        int slots = (int) a.getLong("slots", 5000);
+        long durationMs = a.getLong("duration-s", 0) * 1000;
+        OpenOptions oo = OpenOptions.defaults().withSystemUuid(a.get("uuid", null));
+        try (FamfsVolume volume = Famfs.open(Path.of(a.get("device")), oo)) {
+            String mount = a.get("mount", null);
+            SharedFiles shared = mount != null ? new MountedSharedFiles(Path.of(mount), volume, 5_000)
+                    : new ExportedSharedFiles(volume, Path.of(a.get("export")));
+            ReplicaConfig cfg = ReplicaConfig.defaults()
+                    .withPollInterval(Duration.ofNanos(a.getLong("poll-us", 1000) * 1000))
+                    .withOpenTimeout(Duration.ofSeconds(60));
+            ViewChecker checker = new ViewChecker(slots);
+            try (FamfsReplica replica = FamfsReplica.open(volume, a.get("dataset"), shared, Path.of(a.get("work")), cfg)) {
+                report(replica, checker, replica.freshness());
+                replica.onApplied(f -> report(replica, checker, f));
+                long start = System.currentTimeMillis();
+                while (durationMs == 0 || System.currentTimeMillis() - start < durationMs) {
+                    Thread.sleep(1000);
+                    Freshness f = replica.freshness();
+                    System.out.println("REPLICA freshness " + f + " stats " + replica.stats());
+                }
+            }
+        }
+    }
+
+    private static void report(FamfsReplica replica, ViewChecker checker, Freshness f) {
+        synchronized (checker) {
+            check(replica, checker, f);
+        }
+    }
+
+    private static void check(FamfsReplica replica, ViewChecker checker, Freshness f) {
+        try {
+            long c = checker.check(replica);
+            System.out.println("APPLIED version=" + f.appliedVersion() + " counter=" + c + " sequence=" + f.sequence()
+                    + " lagMs=" + (f.appliedAtMs() - f.publishedAtMs()));
+        } catch (AssertionError | RuntimeException e) {
+            System.out.println("VIOLATION version=" + f.appliedVersion() + " " + e.getMessage());
+        }
+        System.out.flush();
+    }
+}
