@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * the {@code env} given. Stateless.
  */
 final class Launcher {
-    static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    /** The repository root: the working directory (benchmarks) or its parent (failsafe runs in it-tests/). */
+    static final Path ROOT = Files.isRegularFile(Path.of(System.getProperty("user.dir"), "famfs-rocks"))
+            ? Path.of(System.getProperty("user.dir")) : Path.of(System.getProperty("user.dir")).getParent();
     static final Path LAUNCHER = ROOT.resolve("famfs-rocks");
 
     record Run(int code, String out, String err) {
