@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * UUID; and wrk on loopback for a bounded time. Used by ReplicaServeIT (short) and
  * ServeLoadBench (longer). Not thread-safe; close stops everything and deletes the device.
  */
-final class ServeLoad implements AutoCloseable {
+public final class ServeLoad implements AutoCloseable {
     static final String MASTER = "aaaaaaaa-7777-0000-0000-000000000001";
     static final String CLIENT = "bbbbbbbb-7777-0000-0000-000000000002";
     static final String DATASET = "served";
@@ -66,14 +66,14 @@ final class ServeLoad implements AutoCloseable {
     int port;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    record WrkResult(long requests, double seconds, long ok, long notFound, long badStatus, long socketErrors,
+    public record WrkResult(long requests, double seconds, long ok, long notFound, long badStatus, long socketErrors,
                      double p50Us, double p99Us, double maxUs, String raw) {
-        double rps() {
+        public double rps() {
             return requests / seconds;
         }
     }
 
-    ServeLoad(int slots, int writesPerSecond) throws Exception {
+    public ServeLoad(int slots, int writesPerSecond) throws Exception {
         this.slots = slots;
         this.writesPerSecond = writesPerSecond;
         RocksDB.loadLibrary();
@@ -130,7 +130,7 @@ final class ServeLoad implements AutoCloseable {
     }
 
     /** Starts {@code replica serve} as another host and waits until /health is 200. */
-    void startServer(int threads) throws Exception {
+    public void startServer(int threads) throws Exception {
         ProcessBuilder pb = Launcher.builder(Map.of("FAMFS_SYSTEM_UUID", CLIENT), "replica", "serve", "--dataset",
                 DATASET, "--device", dev.toString(), "--port", "0", "--threads", Integer.toString(threads));
         pb.redirectError(ProcessBuilder.Redirect.appendTo(work.resolve("serve.err").toFile()));
@@ -157,7 +157,7 @@ final class ServeLoad implements AutoCloseable {
         }
     }
 
-    void startWriting() {
+    public void startWriting() {
         writer.start();
     }
 
@@ -167,7 +167,7 @@ final class ServeLoad implements AutoCloseable {
     }
 
     /** wrk on loopback for {@code seconds}: random lookups of the model's keys (about 1 in 11 is deleted: 404). */
-    WrkResult wrk(int threads, int connections, int seconds) throws Exception {
+    public WrkResult wrk(int threads, int connections, int seconds) throws Exception {
         Path script = work.resolve("lookups.lua");
         Files.writeString(script, LUA.replace("SLOTS", Integer.toString(slots)));
         List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
@@ -189,19 +189,19 @@ final class ServeLoad implements AutoCloseable {
                 Double.parseDouble(m.group(7)), Double.parseDouble(m.group(8)), Double.parseDouble(m.group(9)), raw);
     }
 
-    long writes() {
+    public long writes() {
         return model.counter();
     }
 
-    long compactions() {
+    public long compactions() {
         return compactions;
     }
 
-    Throwable writerFailure() {
+    public Throwable writerFailure() {
         return writerFailure;
     }
 
-    PublisherMetrics publisherMetrics() {
+    public PublisherMetrics publisherMetrics() {
         return publisher.metrics();
     }
 
