@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * work files, the device) on success, failure or interrupt.
  */
 @Command(name = "demo", description = "Run a primary and two replica hosts sharing one famfs device, and report.",
-        footer = {"", "Needs FUSE (libfuse2, /dev/fuse) and about 1 GiB of /dev/shm for the default 2,000,000 keys.", "",
+        footer = {"", "Needs FUSE (libfuse2, /dev/fuse) and about 1 GiB of /dev/shm (2,000,000 keys).", "",
                 "Examples:", "  famfs-rocks demo", "  famfs-rocks demo --keys 200000          # a quick run",
                 "  famfs-rocks demo --device /dev/shm/mydemo --size 8g"})
 public final class DemoCommand extends Verb {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
                 ReplicaServeCommand.class},
         footer = {"", "Examples:",
                 "  famfs-rocks replica get --dataset db1 --device /dev/shm/famfs0 key-00000042",
-                "  famfs-rocks replica scan --dataset db1 --mount /mnt/famfs --from key-0001 --limit 10",
+                "  famfs-rocks replica scan --dataset db1 --mount /mnt/famfs --limit 10",
                 "  famfs-rocks replica stat --dataset db1 --device /dev/shm/famfs0",
                 "  famfs-rocks replica serve --dataset db1 --device /dev/shm/famfs0 --port 8080"})
 public final class ReplicaCommand extends Verb {

@@ -14,7 +14,8 @@ import java.util.List;
 /** {@code replica scan}: a range of keys from the newest published version. */
 @Command(name = "scan", description = "Print up to LIMIT key<TAB>value lines from the first key >= FROM.",
         footer = {"", "Examples:", "  famfs-rocks replica scan --dataset db1 --device /dev/shm/famfs0 --limit 5",
-                "  famfs-rocks replica scan --dataset db1 --mount /mnt/famfs --from key-00001000 --limit 100"})
+                "  famfs-rocks replica scan --dataset db1 --mount /mnt/famfs --from key-0001 \\",
+                "      --limit 100"})
 public final class ReplicaScanCommand extends Verb {
     static final int MAX_LIMIT = 1_000_000;
 

@@ -17,8 +17,9 @@ import java.util.concurrent.CountDownLatch;
  * SIGTERM or SIGINT, then stops the server, closes the replica and unmounts.
  */
 @Command(name = "serve", description = "Keep a replica open, following the primary, and serve it over HTTP.",
-        footer = {"", "Endpoints: /get?key=K[&enc=utf8|hex|base64], /scan?from=K&limit=N, /health (200 once caught up,",
-                "503 before; reports the lag), /metrics (Prometheus). Stops cleanly on SIGTERM or Ctrl-C.", "",
+        footer = {"", "Endpoints: /get?key=K[&enc=utf8|hex|base64], /scan?from=K&limit=N,",
+                "/health (200 once caught up, 503 before; the lag), /metrics (Prometheus).",
+                "Stops cleanly (closes the replica, unmounts) on SIGTERM or Ctrl-C.", "",
                 "Examples:", "  famfs-rocks replica serve --dataset db1 --device /dev/shm/famfs0 --port 8080",
                 "  curl 'http://127.0.0.1:8080/get?key=key-00000042'"})
 public final class ReplicaServeCommand extends Verb {

@@ -54,15 +54,16 @@ import java.util.zip.CRC32C;
  * lacks either; {@code --dry-run} prints that and stops.
  */
 @Command(name = "sst-publish", description = "Publish a RocksDB directory or external SST files as a new version of a famfs dataset.",
-        footer = {"", "A closed DB is opened with the publisher attached (its WAL is flushed into an SST first);",
-                "--live takes a checkpoint of a DB another process has open and publishes what it has flushed.",
-                "External SST files (SstFileWriter output) are ingested into a staging DB kept under --staging,",
-                "which later runs on the same dataset reuse. Running again copies only SSTs not yet shared.", "",
+        footer = {"", "A closed DB is opened with the publisher attached (its WAL is flushed first);",
+                "--live publishes what a DB open in another process has flushed (a checkpoint).",
+                "External SST files (SstFileWriter output) are ingested into a staging DB under",
+                "--staging, which later runs on the dataset reuse. A rerun copies only SSTs not",
+                "yet shared. Nothing changes when famfs lacks space (exit 5) or log entries (6).", "",
                 "Examples:",
-                "  famfs-rocks sst-publish --device /dev/shm/famfs0 --dataset db1 --db /data/db1",
-                "  famfs-rocks sst-publish --device /dev/shm/famfs0 --dataset db1 --db /data/db1 --live",
-                "  famfs-rocks sst-publish --device /dev/shm/famfs0 --dataset bulk --sst part-0.sst part-1.sst",
-                "  famfs-rocks sst-publish --device /dev/shm/famfs0 --dataset db1 --db /data/db1 --dry-run"})
+                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db1",
+                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db --live",
+                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset bulk p0.sst p1.sst",
+                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db1 -n"})
 public final class SstPublishCommand extends Verb {
     @Option(names = "--dataset", required = true, paramLabel = "NAME", description = "Dataset name in famfs.")
     String dataset;
