@@ -70,7 +70,7 @@ public final class DemoCommand extends Verb {
     @Option(names = "--keep", description = "Keep the device file afterwards (replicas can then be opened by hand).")
     boolean keep;
 
-    private final List<DemoHosts> hosts = new ArrayList<>();
+    private final List<DemoHosts> hosts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Path dev;
     private Path work;
     private boolean cleaned;

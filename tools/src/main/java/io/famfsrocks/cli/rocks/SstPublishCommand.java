@@ -38,7 +38,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
@@ -97,9 +96,6 @@ public final class SstPublishCommand extends Verb {
     @Option(names = "--journal-size", paramLabel = "SIZE", defaultValue = "64m", converter = Sizes.SizeConverter.class,
             description = "Size of each journal file of a new dataset (default 64m).")
     long journalSize;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "3600", description = "Give up after this long.")
-    long timeoutSeconds;
 
     @Override
     protected ExitCode run() throws Exception {
@@ -220,8 +216,7 @@ public final class SstPublishCommand extends Verb {
                             rdb.ingestExternalFile(handles.get(0), names, io);
                         }
                     }
-                    pub.start(rdb);
-                    long version = awaitWithProgress(pub, plan);
+                    long version = startWithProgress(pub, rdb, plan);
                     PublisherMetrics m = pub.metrics();
                     if (m.stopped()) {
                         throw failure(m.error());
@@ -243,14 +238,11 @@ public final class SstPublishCommand extends Verb {
         }
     }
 
-    private long awaitWithProgress(FamfsPublisher pub, PublishPlan plan) throws Exception {
+    /** {@link FamfsPublisher#start} publishes the first version and returns; the bar follows its copies meanwhile. */
+    private long startWithProgress(FamfsPublisher pub, RocksDB rdb, PublishPlan plan) throws Exception {
         CompletableFuture<Long> f = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pub.publishNow(TimeUnit.SECONDS.toMillis(timeoutSeconds));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted");
-            }
+            pub.start(rdb);
+            return pub.metrics().lastVersion();
         });
         boolean bar = progress != null ? progress : System.console() != null;
         PublishProgress p = new PublishProgress(err(), plan.newSsts(), plan.newBytes(), bar, progress == null || progress);
