@@ -9,7 +9,7 @@ import java.util.function.Supplier;
  */
 public record Context(Supplier<MountTable> mounts, Mounter mounter, String defaultDevice) {
     public static Context system() {
-        return new Context(MountTable::read, Mounter.fuseOrUnavailable(), System.getenv(DeviceOption.ENV));
+        return new Context(MountTable::read, Mounter.fuse(), System.getenv(DeviceOption.ENV));
     }
 
     public Context withMounts(Supplier<MountTable> m) {

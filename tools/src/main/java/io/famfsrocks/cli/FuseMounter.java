@@ -22,6 +22,8 @@ import java.util.function.Supplier;
  */
 final class FuseMounter implements Mounter {
     private static final long WAIT_MILLIS = 30_000;
+    /** Set on a background server: its log, deleted when the mount ends cleanly. */
+    static final String LOG_PROPERTY = "famfs-rocks.mount-log";
 
     private final Supplier<MountTable> mounts;
 
@@ -47,6 +49,15 @@ final class FuseMounter implements Mounter {
             m.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        }
+        String log = System.getProperty(LOG_PROPERTY);
+        if (log != null) {
+            try {
+                Files.deleteIfExists(Path.of(log));
+            } catch (IOException ignored) {
+                // a leftover log file is harmless
+            }
         }
     }
 
@@ -63,6 +74,7 @@ final class FuseMounter implements Mounter {
             if (Runtime.version().feature() >= 22) {
                 cmd.add("--enable-native-access=ALL-UNNAMED");
             }
+            cmd.add("-D" + LOG_PROPERTY + "=" + log);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "mount", "-f"));
             if (opts.systemUuid() != null) {
                 cmd.addAll(List.of("--system-uuid", opts.systemUuid()));

@@ -18,7 +18,7 @@ public interface Mounter {
     void mount(Path device, Path mountPoint, boolean foreground, boolean readOnly, OpenOptions opts);
 
     /** The real thing: {@link FuseMounter} over {@code FamfsMount}. */
-    static Mounter fuseOrUnavailable() {
+    static Mounter fuse() {
         return new FuseMounter(MountTable::read);
     }
 }

@@ -33,7 +33,7 @@ abstract class CliTestBase {
     protected Path dev;
     protected final List<Path> cleanup = new ArrayList<>();
     protected List<String> mountLines = new ArrayList<>();
-    protected Mounter mounter = Mounter.fuseOrUnavailable();
+    protected Mounter mounter = Mounter.fuse();
     /** What {@code $FAMFS_DEVICE} would be; never the real environment's. */
     protected String defaultDevice;
 
