@@ -40,6 +40,10 @@ public final class MemoryDevice implements AutoCloseable {
     private final Pointer base;
     private final long address;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** For bulk writes into a regular-file device through the kernel (see {@link #transferFrom}). */
+    private volatile java.nio.channels.FileChannel channel;
+    /** Writes at least this large go through {@link #channel} on regular-file devices. */
+    private static final int BULK_WRITE = 256 * 1024;
 
     private MemoryDevice(Path path, long size, boolean writable, boolean daxDevice, boolean needsMsync,
                          CacheCoherence coherence, Pointer base) {
@@ -200,6 +204,19 @@ public final class MemoryDevice implements AutoCloseable {
         checkWritable();
         int n = src.remaining();
         checkRange(offset, n);
+        if (!daxDevice && n >= BULK_WRITE) {
+            // pwrite fills the file's pages in the kernel: no page fault per 4 KiB of mapping.
+            try {
+                java.nio.channels.FileChannel out = channel();
+                long at = offset;
+                while (src.hasRemaining()) {
+                    at += out.write(src, at);
+                }
+            } catch (IOException e) {
+                throw new FamfsException(ErrorKind.IO, "write to " + path + " failed: " + e.getMessage(), e);
+            }
+            return;
+        }
         if (src.isDirect()) {
             IO.copyMemory(IO.getDirectBufferAddress(src) + src.position(), address + offset, n);
             src.position(src.position() + n);
@@ -218,16 +235,14 @@ public final class MemoryDevice implements AutoCloseable {
         checkWritable();
         checkRange(offset, count);
         if (!daxDevice) {
-            try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(path,
-                    java.nio.file.StandardOpenOption.WRITE)) {
-                long done = 0;
-                while (done < count) {
-                    long n = out.transferFrom(in, offset + done, count - done);
-                    if (n <= 0) {
-                        throw new FamfsException(ErrorKind.IO, "source ended early: " + done + " of " + count + " bytes");
-                    }
-                    done += n;
+            java.nio.channels.FileChannel out = channel();
+            long done = 0;
+            while (done < count) {
+                long n = out.transferFrom(in, offset + done, count - done);
+                if (n <= 0) {
+                    throw new FamfsException(ErrorKind.IO, "source ended early: " + done + " of " + count + " bytes");
                 }
+                done += n;
             }
             return;
         }
@@ -242,6 +257,21 @@ public final class MemoryDevice implements AutoCloseable {
             }
             done += n;
         }
+    }
+
+    private java.nio.channels.FileChannel channel() throws IOException {
+        java.nio.channels.FileChannel c = channel;
+        if (c == null) {
+            synchronized (this) {
+                c = channel;
+                if (c == null) {
+                    checkOpen();
+                    c = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.WRITE);
+                    channel = c;
+                }
+            }
+        }
+        return c;
     }
 
     /** Zeroes {@code [offset, offset + length)}. */
@@ -306,6 +336,15 @@ public final class MemoryDevice implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            synchronized (this) {
+                if (channel != null) {
+                    try {
+                        channel.close();
+                    } catch (IOException ignored) {
+                        // the mapping below is what matters
+                    }
+                }
+            }
             LibC.INSTANCE.munmap(base, size);
         }
     }

@@ -28,7 +28,7 @@ public final class Famfs {
 
     /** Opens read-only whatever this host's role (fsck, logplay, read-only mounts). */
     public static FamfsVolume openReadOnly(Path device, OpenOptions opts) {
-        UUID host = SystemUuid.resolve(opts.systemUuid());
+        UUID host = SystemUuid.resolveForReading(opts.systemUuid());
         return openMapped(device, opts, host, false);
     }
 

@@ -32,6 +32,19 @@ public final class SystemUuid {
         return fromFile(DEFAULT_FILE);
     }
 
+    /**
+     * This process's host UUID for read-only use: like {@link #resolve} but never creates
+     * the file; a host without one is a client (as the reference treats it), shown as the
+     * nil UUID.
+     */
+    public static UUID resolveForReading(String override) {
+        if ((override != null && !override.isBlank()) || (System.getenv(ENV) != null && !System.getenv(ENV).isBlank())
+                || Files.isReadable(DEFAULT_FILE)) {
+            return resolve(override);
+        }
+        return new UUID(0, 0);
+    }
+
     /** Reads the file, creating it with a random UUID if it is missing, as the reference does. */
     public static UUID fromFile(Path file) {
         try {

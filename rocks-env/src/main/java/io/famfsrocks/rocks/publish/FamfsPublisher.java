@@ -99,6 +99,7 @@ public final class FamfsPublisher implements AutoCloseable {
     private long sstsReused;
     private long lastPublishNanos;
     private volatile long handledRequests;
+    private volatile long[] lastPhasesMicros = new long[2];
 
     private FamfsPublisher(MasterVolume volume, String dataset, PublisherConfig cfg) {
         this.volume = volume;
@@ -202,7 +203,8 @@ public final class FamfsPublisher implements AutoCloseable {
                     sstsCopied, bytesCopied, copyNanos == 0 ? 0 : bytesCopied / 1e6 / (copyNanos / 1e9),
                     sstsSkipped, bytesSkipped, sstsReused, p50, p99, lagMax, cap, cap - free, free,
                     volume.logSlots(), volume.logSlots() - volume.appliedEntries(),
-                    journal == null ? -1 : journal.journalIndex(), journal == null ? 0 : journal.remaining());
+                    journal == null ? -1 : journal.journalIndex(), journal == null ? 0 : journal.remaining(),
+                    lastPhasesMicros[0], lastPhasesMicros[1]);
         } finally {
             lock.unlock();
         }
@@ -285,7 +287,9 @@ public final class FamfsPublisher implements AutoCloseable {
 
     /** One publication: pin, snapshot, unpin; copy; append. */
     private void publishOnce() throws IOException, RocksDBException {
+        long t0 = System.nanoTime();
         Snapshot snap = snapshot();
+        long t1 = System.nanoTime();
         try {
             JournalRecord.Version last = journal.lastVersion();
             if (last != null && last.manifestNumber() == snap.manifestNumber && last.manifestEnd() == snap.manifestSize
@@ -316,7 +320,9 @@ public final class FamfsPublisher implements AutoCloseable {
                         }
                         return b.array();
                     });
+            long t2 = System.nanoTime();
             afterPublish(v, snap);
+            lastPhasesMicros = new long[] {(t1 - t0) / 1000, (t2 - t1) / 1000};
         } finally {
             snap.close();
         }
@@ -466,51 +472,75 @@ public final class FamfsPublisher implements AutoCloseable {
         }
     }
 
-    /** The current version, with descriptors open on everything that must still be copied. */
+    /**
+     * The current version, with descriptors open on everything that must still be copied.
+     * Optimistic first: list, then open; an open descriptor keeps a file readable after
+     * RocksDB deletes it, so the only race is a file deleted between listing and opening,
+     * which shows as NoSuchFileException and makes us list again. After a few such races
+     * it pins deletions around listing and opening (disableFileDeletions /
+     * enableFileDeletions); pinning on every publication cost ~15 ms, because re-enabling
+     * deletions makes RocksDB scan the whole DB directory.
+     */
     private Snapshot snapshot() throws RocksDBException, IOException {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return snapshot(false);
+            } catch (java.nio.file.NoSuchFileException raced) {
+                // a compaction or MANIFEST rollover deleted a listed file: list again
+            }
+        }
+        return snapshot(true);
+    }
+
+    private Snapshot snapshot(boolean pin) throws RocksDBException, IOException {
         RocksDB d = db;
         Snapshot s = new Snapshot(dbDir);
         // Read before listing: a flush reported here is already in the version listed below.
         // (Bottommost compactions zero sequence numbers, so the files alone can under-report.)
         JournalRecord.Version lastPublished = journal.lastVersion();
         s.sequence = Math.max(flushedSequence.get(), lastPublished == null ? 0 : lastPublished.sequence());
-        d.disableFileDeletions();
+        if (pin) {
+            d.disableFileDeletions();
+        }
         try {
             for (int attempt = 0; ; attempt++) {
-                List<LiveFileMetaData> before = d.getLiveFilesMetaData();
+                // getLiveFiles lists every referenced file and the MANIFEST size; the metadata
+                // (current version only) taken after it must name no file the listing lacks,
+                // or a new version was installed in between and we list again.
                 RocksDB.LiveFiles live = d.getLiveFiles(false);
-                List<LiveFileMetaData> after = d.getLiveFilesMetaData();
-                if (!sameFiles(before, after) && attempt < 10) {
+                List<LiveFileMetaData> md = d.getLiveFilesMetaData();
+                if (!listed(md, live) && attempt < 10) {
                     continue;
                 }
-                s.fill(after, live);
+                s.fill(md, live);
                 break;
             }
+            s.manifest = FileChannel.open(s.dir.resolve(DatasetPaths.manifestName(s.manifestNumber)), StandardOpenOption.READ);
             for (Map.Entry<Long, Long> e : s.sizes.entrySet()) {
                 if (!shared.containsKey(e.getKey())) {
                     s.channels.put(e.getKey(), FileChannel.open(s.paths.get(e.getKey()), StandardOpenOption.READ));
                 }
             }
-            s.manifest = FileChannel.open(s.dir.resolve(DatasetPaths.manifestName(s.manifestNumber)), StandardOpenOption.READ);
+            if (s.manifest.size() < s.manifestSize) {
+                // The MANIFEST we opened is not the one listed (rolled over and reused name): list again.
+                throw new java.nio.file.NoSuchFileException(DatasetPaths.manifestName(s.manifestNumber));
+            }
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         } finally {
-            d.enableFileDeletions();
+            if (pin) {
+                d.enableFileDeletions();
+            }
         }
         return s;
     }
 
-    private static boolean sameFiles(List<LiveFileMetaData> a, List<LiveFileMetaData> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (LiveFileMetaData m : a) {
-            names.add(m.fileName());
-        }
-        for (LiveFileMetaData m : b) {
-            if (!names.contains(m.fileName())) {
+    private static boolean listed(List<LiveFileMetaData> md, RocksDB.LiveFiles live) {
+        java.util.Set<String> names = new java.util.HashSet<>(live.files);
+        for (LiveFileMetaData m : md) {
+            String n = m.fileName().startsWith("/") ? m.fileName() : "/" + m.fileName();
+            if (!names.contains(n)) {
                 return false;
             }
         }

@@ -12,6 +12,8 @@ import java.util.List;
  * @param sstsSkipped      SSTs created and gone before any publication named them (never copied)
  * @param sstsReused       SSTs found already shared (restart) and verified by CRC, not copied
  * @param famfsUsedBytes   allocated bytes of the whole volume
+ * @param lastSnapshotMicros the last publication's pinned listing
+ * @param lastPublishMicros  the last publication's copies, checksums and journal append
  */
 public record PublisherMetrics(String state, String error, List<String> warnings,
                                long versionsPublished, long lastVersion, long lastSequence,
@@ -19,7 +21,8 @@ public record PublisherMetrics(String state, String error, List<String> warnings
                                long sstsSkipped, long bytesSkipped, long sstsReused,
                                long lagP50Ms, long lagP99Ms, long lagMaxMs,
                                long famfsCapacity, long famfsUsedBytes, long famfsFreeBytes,
-                               long logSlotsTotal, long logSlotsLeft, int journalIndex, long journalBytesLeft) {
+                               long logSlotsTotal, long logSlotsLeft, int journalIndex, long journalBytesLeft,
+                               long lastSnapshotMicros, long lastPublishMicros) {
     public boolean stopped() {
         return "STOPPED".equals(state);
     }
