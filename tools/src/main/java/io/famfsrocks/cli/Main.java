@@ -22,7 +22,9 @@ import java.util.Properties;
         subcommands = {MkfsCommand.class, MountCommand.class, UmountCommand.class, LogplayCommand.class,
                 CreatCommand.class, CpCommand.class, MkdirCommand.class, LsCommand.class, StatCommand.class,
                 DfCommand.class, FsckCommand.class, GetmapCommand.class, VerifyCommand.class,
-                CompletionCommand.class, CommandLine.HelpCommand.class},
+                CompletionCommand.class, io.famfsrocks.cli.rocks.SstPublishCommand.class,
+                io.famfsrocks.cli.rocks.ReplicaCommand.class, io.famfsrocks.cli.rocks.DemoCommand.class,
+                io.famfsrocks.cli.rocks.DemoHostCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Paths: inside a mounted famfs, or relative to the volume root with",
                 "--device DEVICE (or $FAMFS_DEVICE). 'famfs-rocks help VERB' shows a verb's",
                 "options and examples."})

@@ -33,7 +33,7 @@ public abstract class Verb implements Callable<Integer> {
     @Option(names = {"--help", "-?"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
-    Context context = Context.system();
+    protected Context context = Context.system();
 
     /** Runs the verb; returns an exit code, throws engine or CLI exceptions. */
     protected abstract ExitCode run() throws Exception;
@@ -45,37 +45,37 @@ public abstract class Verb implements Callable<Integer> {
         return c.code();
     }
 
-    boolean verbose() {
+    protected boolean verbose() {
         return verbose;
     }
 
-    PrintWriter out() {
+    protected PrintWriter out() {
         return spec.commandLine().getOut();
     }
 
-    PrintWriter err() {
+    protected PrintWriter err() {
         return spec.commandLine().getErr();
     }
 
     /** A warning or note on stderr, in the same shape as errors. */
-    void warn(String message) {
+    protected void warn(String message) {
         err().println(Main.NAME + ": " + message);
         err().flush();
     }
 
-    OpenOptions openOptions() {
+    protected OpenOptions openOptions() {
         return OpenOptions.defaults().withSystemUuid(systemUuid);
     }
 
-    MountTable mounts() {
+    protected MountTable mounts() {
         return context.mounts().get();
     }
 
-    FamfsVolume openReadOnly(Path device) {
+    protected FamfsVolume openReadOnly(Path device) {
         return Famfs.openReadOnly(device, openOptions());
     }
 
-    MasterVolume openMaster(Path device) {
+    protected MasterVolume openMaster(Path device) {
         return Famfs.openMaster(device, openOptions());
     }
 

@@ -115,7 +115,7 @@ public final class FamfsFuseOps {
             if (n instanceof Node.File f) {
                 int mode = master != null ? f.mode() : f.mode() & ~0222; // clients: as the reference's logplay -c
                 sink.set(ino, S_IFREG | mode, 1, f.uid(), f.gid(), f.size(),
-                        f.allocatedBytes() / 512, BLKSIZE, time);
+                        f.entry().layout().allocatedBytes() / 512, BLKSIZE, time);
             } else {
                 sink.set(ino, S_IFDIR | n.mode(), 1, n.uid(), n.gid(), 0, 0, BLKSIZE, time);
             }

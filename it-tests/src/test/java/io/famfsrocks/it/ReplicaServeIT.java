@@ -1,0 +1,72 @@
+package io.famfsrocks.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code ./famfs-rocks replica serve} as another host, following a primary that writes and
+ * compacts: lookups, scans, health and metrics over HTTP, bad requests answered 4xx, a 12 s
+ * wrk run on loopback with no status other than 200 and 404 and no socket errors, and a
+ * clean shutdown on SIGTERM (no mount left).
+ */
+class ReplicaServeIT {
+    @Test
+    void servesLookupsScansHealthAndMetricsUnderLoadAndStopsCleanly() throws Exception {
+        try (ServeLoad s = new ServeLoad(200_000, 5_000)) {
+            s.startServer(4);
+            HttpResponse<String> r = s.get("/get?key=fixed-key");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("fixed-value");
+            assertThat(s.get("/get?key=no-such-key").statusCode()).isEqualTo(404);
+            assertThat(s.get("/get?key=66697865642d6b6579&enc=hex").body()).isEqualTo("fixed-value");
+            r = s.get("/scan?from=key-00000010&limit=3");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).startsWith("[{\"key\":\"key-0000001").contains("},{");
+            assertThat(r.body().split("\"key\"")).hasSize(4);
+            for (String bad : new String[] {"/get", "/get?key=", "/get?key=zz&enc=hex", "/get?key=a&enc=rot13",
+                    "/scan?limit=0", "/scan?limit=100000", "/scan?limit=ten"}) {
+                HttpResponse<String> b = s.get(bad);
+                assertThat(b.statusCode()).as(bad + ": " + b.body()).isEqualTo(400);
+                assertThat(b.body()).as(bad).isNotBlank();
+            }
+            assertThat(s.get("/nowhere").statusCode()).isEqualTo(404);
+            r = s.get("/health");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"ready\":true", "\"lag_ms\":");
+            long versionBefore = Long.parseLong(r.body().replaceAll(".*\"applied_version\":(\\d+).*\\s*", "$1"));
+
+            s.startWriting();
+            ServeLoad.WrkResult w = s.wrk(2, 16, 12);
+            System.out.printf("replica serve under load: %.0f requests/s, p50 %.0f us, p99 %.0f us, max %.0f us; "
+                            + "%d ok, %d not found, %d other, %d socket errors; primary %d writes, %d manual compactions%n",
+                    w.rps(), w.p50Us(), w.p99Us(), w.maxUs(), w.ok(), w.notFound(), w.badStatus(), w.socketErrors(),
+                    s.writes(), s.compactions());
+            assertThat(w.badStatus()).as(w.raw()).isZero();
+            assertThat(w.socketErrors()).as(w.raw()).isZero();
+            assertThat(w.ok()).as(w.raw()).isGreaterThan(1000);
+            assertThat(s.writerFailure()).isNull();
+
+            long deadline = System.currentTimeMillis() + 15_000;
+            long versionAfter = versionBefore;
+            while (System.currentTimeMillis() < deadline) {
+                r = s.get("/health");
+                versionAfter = Long.parseLong(r.body().replaceAll(".*\"applied_version\":(\\d+).*\\s*", "$1"));
+                if (r.statusCode() == 200 && versionAfter > versionBefore) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(versionAfter).as("the replica followed the primary: " + r.body()).isGreaterThan(versionBefore);
+            String metrics = s.get("/metrics").body();
+            assertThat(metrics).contains("famfs_replica_errors_total 0", "famfs_replica_lookup_latency_seconds_bucket",
+                    "famfs_replica_lag_milliseconds", "famfs_replica_applied_version " + versionAfter);
+
+            int code = s.stopServer();
+            assertThat(code).as("exit after SIGTERM").isIn(0, 143);
+            assertThat(Launcher.mountsOf(s.dev)).as("the server unmounted").isEmpty();
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.famfsrocks.it;
+
+import io.famfsrocks.famfs.device.MemoryDevice;
+import io.famfsrocks.famfs.fs.Famfs;
+import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.Mkfs;
+import io.famfsrocks.famfs.fs.OpenOptions;
+import io.famfsrocks.rocks.publish.FamfsPublisher;
+import io.famfsrocks.rocks.publish.PublisherConfig;
+import io.famfsrocks.rocks.publish.PublisherMetrics;
+import io.famfsrocks.rocks.tools.WorkloadModel;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A serving replica under load: a primary RocksDB in this JVM (the master host) that keeps
+ * writing {@link WorkloadModel} batches at a bounded rate and compacting, publishing into a
+ * famfs dataset; {@code ./famfs-rocks replica serve} in its own JVM with another system
+ * UUID; and wrk on loopback for a bounded time. Used by ReplicaServeIT (short) and
+ * ServeLoadBench (longer). Not thread-safe; close stops everything and deletes the device.
+ */
+public final class ServeLoad implements AutoCloseable {
+    static final String MASTER = "aaaaaaaa-7777-0000-0000-000000000001";
+    static final String CLIENT = "bbbbbbbb-7777-0000-0000-000000000002";
+    static final String DATASET = "served";
+    static final byte[] FIXED_KEY = "fixed-key".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] FIXED_VALUE = "fixed-value".getBytes(StandardCharsets.US_ASCII);
+
+    final Path dev = Path.of("/dev/shm/famfs-serve-load-" + UUID.randomUUID());
+    final Path work;
+    final int slots;
+    final int writesPerSecond;
+    private final MasterVolume master;
+    private final Options options;
+    private final RocksDB db;
+    private final FamfsPublisher publisher;
+    private final WorkloadModel model;
+    private final Thread writer;
+    private volatile boolean stop;
+    private volatile Throwable writerFailure;
+    private volatile long compactions;
+    Process server;
+    int port;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public record WrkResult(long requests, double seconds, long ok, long notFound, long badStatus, long socketErrors,
+                     double p50Us, double p99Us, double maxUs, String raw) {
+        public double rps() {
+            return requests / seconds;
+        }
+    }
+
+    public ServeLoad(int slots, int writesPerSecond) throws Exception {
+        this.slots = slots;
+        this.writesPerSecond = writesPerSecond;
+        RocksDB.loadLibrary();
+        work = Files.createTempDirectory(Path.of("/dev/shm"), "famfs-serve-load-work-");
+        MemoryDevice.createFile(dev, 4L << 30);
+        Mkfs.format(dev, Mkfs.Options.defaults().withSystemUuid(MASTER));
+        master = Famfs.openMaster(dev, OpenOptions.defaults().withSystemUuid(MASTER));
+        options = new Options().setCreateIfMissing(true).setWriteBufferSize(1 << 20).setTargetFileSizeBase(1 << 20)
+                .setMaxBytesForLevelBase(4 << 20).setLevel0FileNumCompactionTrigger(4).setMaxBackgroundJobs(2);
+        publisher = FamfsPublisher.attach(options, master, DATASET, PublisherConfig.defaults());
+        db = RocksDB.open(options, work.resolve("primary").toString());
+        model = new WorkloadModel(slots);
+        db.put(FIXED_KEY, FIXED_VALUE);
+        try (WriteOptions wo = new WriteOptions(); FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            while (model.counter() < slots) {
+                try (WriteBatch b = new WriteBatch()) {
+                    model.nextBatch(b, 1000);
+                    db.write(wo, b);
+                }
+            }
+            db.flush(fo);
+        }
+        publisher.start(db);
+        publisher.publishNow(60_000);
+        writer = new Thread(this::write, "serve-load-primary");
+        writer.setDaemon(true);
+    }
+
+    /** Bounded-rate writes with a manual compaction every 5 s (on top of automatic ones). */
+    private void write() {
+        try (WriteOptions wo = new WriteOptions()) {
+            long start = System.nanoTime();
+            long lastCompact = start;
+            while (!stop) {
+                long due = (long) ((model.counter() - slots) * 1e9 / writesPerSecond);
+                long sleep = due - (System.nanoTime() - start);
+                if (sleep > 0) {
+                    TimeUnit.NANOSECONDS.sleep(Math.min(sleep, 50_000_000L));
+                    continue;
+                }
+                try (WriteBatch b = new WriteBatch()) {
+                    model.nextBatch(b, 500);
+                    db.write(wo, b);
+                }
+                if (System.nanoTime() - lastCompact > 5_000_000_000L) {
+                    lastCompact = System.nanoTime();
+                    db.compactRange();
+                    compactions++;
+                }
+            }
+        } catch (Throwable t) {
+            writerFailure = t;
+        }
+    }
+
+    /** Starts {@code replica serve} as another host and waits until /health is 200. */
+    public void startServer(int threads) throws Exception {
+        ProcessBuilder pb = Launcher.builder(Map.of("FAMFS_SYSTEM_UUID", CLIENT), "replica", "serve", "--dataset",
+                DATASET, "--device", dev.toString(), "--port", "0", "--threads", Integer.toString(threads));
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(work.resolve("serve.err").toFile()));
+        server = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        String line = CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        }).get(60, TimeUnit.SECONDS);
+        Matcher m = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(line));
+        if (!m.find()) {
+            throw new IllegalStateException("replica serve said '" + line + "'; " + Files.readString(work.resolve("serve.err")));
+        }
+        port = Integer.parseInt(m.group(1));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (get("/health").statusCode() != 200) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("never healthy: " + get("/health").body());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    public void startWriting() {
+        writer.start();
+    }
+
+    HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** wrk on loopback for {@code seconds}: random lookups of the model's keys (about 1 in 11 is deleted: 404). */
+    public WrkResult wrk(int threads, int connections, int seconds) throws Exception {
+        Path script = work.resolve("lookups.lua");
+        Files.writeString(script, LUA.replace("SLOTS", Integer.toString(slots)));
+        List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
+                "--timeout", "5s", "-s", script.toString(), "http://127.0.0.1:" + port));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        CompletableFuture<String> out = Launcher.drain(p.getInputStream());
+        if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("wrk did not finish");
+        }
+        String raw = out.get();
+        Matcher m = Pattern.compile("RESULT requests=(\\d+) seconds=([\\d.]+) ok=(\\d+) notfound=(\\d+) bad=(\\d+) "
+                + "socket=(\\d+) p50=([\\d.]+) p99=([\\d.]+) max=([\\d.]+)").matcher(raw);
+        if (!m.find()) {
+            throw new IllegalStateException("no result from wrk: " + raw);
+        }
+        return new WrkResult(Long.parseLong(m.group(1)), Double.parseDouble(m.group(2)), Long.parseLong(m.group(3)),
+                Long.parseLong(m.group(4)), Long.parseLong(m.group(5)), Long.parseLong(m.group(6)),
+                Double.parseDouble(m.group(7)), Double.parseDouble(m.group(8)), Double.parseDouble(m.group(9)), raw);
+    }
+
+    public long writes() {
+        return model.counter();
+    }
+
+    public long compactions() {
+        return compactions;
+    }
+
+    public Throwable writerFailure() {
+        return writerFailure;
+    }
+
+    public PublisherMetrics publisherMetrics() {
+        return publisher.metrics();
+    }
+
+    /** SIGTERM to the server; its exit code (143 after a clean shutdown). */
+    int stopServer() throws InterruptedException {
+        server.destroy();
+        if (!server.waitFor(20, TimeUnit.SECONDS)) {
+            server.destroyForcibly();
+            server.waitFor(10, TimeUnit.SECONDS);
+            return -1;
+        }
+        return server.exitValue();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop = true;
+        if (server != null && server.isAlive()) {
+            stopServer();
+        }
+        if (writer.isAlive()) {
+            writer.join(30_000);
+        }
+        publisher.close();
+        db.close();
+        options.close();
+        master.close();
+        for (String mp : Launcher.mountsOf(dev)) {
+            new ProcessBuilder("fusermount", "-u", "-z", mp.split(" ")[1]).start().waitFor(10, TimeUnit.SECONDS);
+        }
+        Files.deleteIfExists(dev);
+        Launcher.deleteTree(work);
+    }
+
+    private static final String LUA = """
+            local threads = {}
+            function setup(thread)
+              table.insert(threads, thread)
+            end
+            function init(args)
+              ok = 0; notfound = 0; bad = 0
+              math.randomseed(os.time() * 1000 + math.random(1000000))
+            end
+            function request()
+              return wrk.format("GET", string.format("/get?key=key-%08d", math.random(0, SLOTS - 1)))
+            end
+            function response(status, headers, body)
+              if status == 200 then ok = ok + 1
+              elseif status == 404 then notfound = notfound + 1
+              else bad = bad + 1 end
+            end
+            function done(summary, latency, requests)
+              local o, n, b = 0, 0, 0
+              for _, t in ipairs(threads) do
+                o = o + t:get("ok"); n = n + t:get("notfound"); b = b + t:get("bad")
+              end
+              local e = summary.errors
+              io.write(string.format("RESULT requests=%d seconds=%.3f ok=%d notfound=%d bad=%d socket=%d p50=%.1f p99=%.1f max=%.1f\\n",
+                summary.requests, summary.duration / 1e6, o, n, b, e.connect + e.read + e.write + e.timeout,
+                latency:percentile(50), latency:percentile(99), latency.max))
+            end
+            """;
+}

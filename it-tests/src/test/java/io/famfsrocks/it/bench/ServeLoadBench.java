@@ -1,0 +1,45 @@
+package io.famfsrocks.it.bench;
+
+import io.famfsrocks.it.ServeLoad;
+
+import java.util.Locale;
+
+/**
+ * The serving replica's load benchmark (run with {@code scripts/loadtest [SECONDS] [CONNECTIONS]}):
+ * wrk on loopback against {@code replica serve} twice in one run, first with the primary
+ * idle (the baseline), then while it writes 5,000 keys/s and compacts; prints requests/s
+ * and latency of both and the ratio.
+ */
+public final class ServeLoadBench {
+    private ServeLoadBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int slots = 1_000_000;
+        try (ServeLoad s = new ServeLoad(slots, 5_000)) {
+            s.startServer(4);
+            s.wrk(2, connections, 3); // warm-up: JIT, page cache of the SSTs through the mount
+            ServeLoad.WrkResult idle = s.wrk(2, connections, seconds);
+            s.startWriting();
+            ServeLoad.WrkResult busy = s.wrk(2, connections, seconds);
+            long bad = idle.badStatus() + busy.badStatus() + idle.socketErrors() + busy.socketErrors();
+            System.out.printf(Locale.ROOT, "serving replica, %,d keys, wrk -t2 -c%d -d%ds /get of random keys, loopback%n",
+                    slots, connections, seconds);
+            print("primary idle", idle);
+            print("primary writing+compacting", busy);
+            System.out.printf(Locale.ROOT, "ratio busy/idle: %.2f requests/s; errors (non-200/404, socket): %d; "
+                            + "primary: %,d writes, %d manual compactions, %d versions published, lag p50 %d ms p99 %d ms%n",
+                    busy.rps() / idle.rps(), bad, s.writes(), s.compactions(), s.publisherMetrics().versionsPublished(),
+                    s.publisherMetrics().lagP50Ms(), s.publisherMetrics().lagP99Ms());
+            if (bad != 0 || s.writerFailure() != null) {
+                System.exit(1);
+            }
+        }
+    }
+
+    private static void print(String name, ServeLoad.WrkResult w) {
+        System.out.printf(Locale.ROOT, "  %-28s %,9.0f requests/s  p50 %,7.0f us  p99 %,8.0f us  max %,9.0f us  "
+                        + "(%,d ok, %,d not found)%n", name, w.rps(), w.p50Us(), w.p99Us(), w.maxUs(), w.ok(), w.notFound());
+    }
+}

@@ -1,0 +1,94 @@
+package io.famfsrocks.cli.rocks;
+
+import io.famfsrocks.cli.ExitCode;
+import io.famfsrocks.cli.Json;
+import io.famfsrocks.cli.JsonOption;
+import io.famfsrocks.cli.Sizes;
+import io.famfsrocks.cli.Verb;
+import io.famfsrocks.rocks.journal.JournalReader;
+import io.famfsrocks.rocks.journal.JournalRecord;
+import io.famfsrocks.rocks.journal.SstEntry;
+import io.famfsrocks.rocks.replica.Freshness;
+import io.famfsrocks.rocks.replica.ReplicaConfig;
+import io.famfsrocks.rocks.replica.ReplicaIterator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Instant;
+
+/** {@code replica stat}: which version a replica on this host opens, and what it holds. */
+@Command(name = "stat", description = "Open the dataset as a replica and report its version, SSTs and freshness.",
+        footer = {"", "Examples:", "  famfs-rocks replica stat --dataset db1 --device /dev/shm/famfs0",
+                "  famfs-rocks replica stat --dataset db1 --mount /mnt/famfs --count --json"})
+public final class ReplicaStatCommand extends Verb {
+    @Mixin
+    ReplicaOptions where;
+
+    @Mixin
+    JsonOption jsonOption;
+
+    @Option(names = "--count", description = "Also count the keys (a full scan).")
+    boolean count;
+
+    @Override
+    protected ExitCode run() throws Exception {
+        try (ReplicaSession s = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
+                openOptions(), ReplicaSession.ONE_SHOT, false)) {
+            Freshness f = s.replica().freshness();
+            JournalRecord.Version v = null;
+            for (JournalRecord r : new JournalReader(s.volume(), where.dataset).poll()) {
+                if (r instanceof JournalRecord.Version rv && rv.version() == f.appliedVersion()) {
+                    v = rv;
+                }
+            }
+            long ssts = v == null ? -1 : v.ssts().size();
+            long bytes = 0;
+            if (v != null) {
+                for (SstEntry e : v.ssts()) {
+                    bytes += e.size();
+                }
+            }
+            long keys = -1;
+            if (count) {
+                keys = 0;
+                try (ReplicaIterator it = s.replica().newIterator()) {
+                    for (it.seekToFirst(); it.isValid(); it.next()) {
+                        keys++;
+                    }
+                }
+            }
+            if (jsonOption.json()) {
+                Json.Obj o = Json.obj().put("dataset", where.dataset).put("version", f.appliedVersion())
+                        .put("sequence", f.sequence()).put("published_at_ms", f.publishedAtMs())
+                        .put("newest_version", f.newestVersion()).put("lag_ms", f.lagMs()).put("current", f.current())
+                        .put("ssts", ssts).put("sst_bytes", bytes);
+                if (count) {
+                    o.put("keys", keys);
+                }
+                if (f.problem() != null) {
+                    o.put("problem", f.problem());
+                }
+                out().println(Json.write(o));
+                return ExitCode.OK;
+            }
+            out().println("dataset:        " + where.dataset);
+            out().println("version:        " + f.appliedVersion() + " of " + f.newestVersion()
+                    + (f.current() ? " (current)" : " (behind)"));
+            out().println("sequence:       " + f.sequence());
+            out().println("published at:   " + Instant.ofEpochMilli(f.publishedAtMs()));
+            out().println("lag:            " + f.lagMs() + " ms");
+            if (v != null) {
+                out().println("SSTs:           " + ssts + " (" + Sizes.human(bytes) + ", " + bytes + " bytes)");
+                out().println("options:        " + v.optionsName());
+            }
+            if (count) {
+                out().println("keys:           " + keys);
+            }
+            if (f.problem() != null) {
+                out().println("problem:        " + f.problem());
+            }
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,359 @@
+package io.famfsrocks.cli.rocks;
+
+import io.famfsrocks.cli.CliException;
+import io.famfsrocks.cli.ExitCode;
+import io.famfsrocks.cli.Sizes;
+import io.famfsrocks.cli.Verb;
+import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.rocks.journal.DatasetPaths;
+import io.famfsrocks.rocks.publish.FamfsPublisher;
+import io.famfsrocks.rocks.publish.PublisherConfig;
+import io.famfsrocks.rocks.publish.PublisherMetrics;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.ConfigOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.IngestExternalFileOptions;
+import org.rocksdb.LiveFileMetaData;
+import org.rocksdb.OptionsUtil;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
+
+/**
+ * {@code sst-publish}: publishes a RocksDB directory, or external SST files ingested into a
+ * staging DB, as a new version of a famfs dataset, through {@link FamfsPublisher}: open the
+ * DB with the publisher attached, publish once, close. The publisher copies only SSTs not
+ * yet shared (a file left by an interrupted run is reused when its CRC matches, else copied
+ * again) and commits the version to the journal only after every SST is copied and
+ * checksummed, so an interrupted run never leaves a partial version visible.
+ *
+ * <p>Before changing anything the command computes the famfs space and log entries the
+ * version needs ({@link PublishPlan}) and refuses with NO_SPACE or LOG_FULL when famfs
+ * lacks either; {@code --dry-run} prints that and stops.
+ */
+@Command(name = "sst-publish", description = "Publish a RocksDB directory or external SST files as a new version of a famfs dataset.",
+        footer = {"", "A closed DB is opened with the publisher attached (its WAL is flushed first);",
+                "--live publishes what a DB open in another process has flushed (a checkpoint).",
+                "External SST files (SstFileWriter output) are ingested into a staging DB under",
+                "--staging, which later runs on the dataset reuse. A rerun copies only SSTs not",
+                "yet shared. Nothing changes when famfs lacks space (exit 5) or log entries (6).", "",
+                "Examples:",
+                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db1",
+                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db --live",
+                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset bulk p0.sst p1.sst",
+                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db1 -n"})
+public final class SstPublishCommand extends Verb {
+    @Option(names = "--dataset", required = true, paramLabel = "NAME", description = "Dataset name in famfs.")
+    String dataset;
+
+    @Option(names = {"-D", "--device"}, paramLabel = "DEVICE", description = "famfs device (default $FAMFS_DEVICE).")
+    Path device;
+
+    @Option(names = "--db", paramLabel = "DIR", description = "A RocksDB directory to publish.")
+    Path db;
+
+    @Option(names = "--live", description = "The DB is open in another process: publish a checkpoint of it.")
+    boolean live;
+
+    @Option(names = "--sst", arity = "1..*", paramLabel = "FILE", description = "External SST files to ingest and publish.")
+    List<Path> ssts = new ArrayList<>();
+
+    @Parameters(arity = "0..*", paramLabel = "SST", description = "More external SST files (same as --sst).")
+    List<Path> moreSsts = new ArrayList<>();
+
+    @Option(names = "--staging", paramLabel = "DIR",
+            description = "Staging DB for external SSTs (default /var/tmp/famfs-rocks/staging/<device>/<dataset>).")
+    Path staging;
+
+    @Option(names = {"-n", "--dry-run"}, description = "Print the space and log entries needed; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--progress", negatable = true, description = "Progress bar on stderr (default: when stderr is a terminal; "
+            + "otherwise a line per second).")
+    Boolean progress;
+
+    @Option(names = "--journal-size", paramLabel = "SIZE", defaultValue = "64m", converter = Sizes.SizeConverter.class,
+            description = "Size of each journal file of a new dataset (default 64m).")
+    long journalSize;
+
+    @Override
+    protected ExitCode run() throws Exception {
+        List<Path> files = new ArrayList<>(ssts);
+        files.addAll(moreSsts);
+        if ((db == null) == files.isEmpty()) {
+            throw new CliException(ExitCode.USAGE, "give either --db DIR or external SST files, not both or neither");
+        }
+        if (live && db == null) {
+            throw new CliException(ExitCode.USAGE, "--live applies to --db");
+        }
+        DatasetPaths.check(dataset);
+        Path dev = device != null ? device : context.defaultDevice() == null ? null : Path.of(context.defaultDevice());
+        if (dev == null) {
+            throw new CliException(ExitCode.USAGE, "name the device: --device DEVICE or $FAMFS_DEVICE");
+        }
+        RocksDB.loadLibrary();
+        PublisherConfig cfg = PublisherConfig.defaults().withJournalSize(journalSize);
+        try (MasterVolume vol = openMaster(dev)) {
+            return db != null ? publishDb(vol, cfg) : publishExternal(vol, cfg, files, dev);
+        }
+    }
+
+    private ExitCode publishDb(MasterVolume vol, PublisherConfig cfg) throws Exception {
+        if (!Files.isRegularFile(db.resolve("CURRENT"))) {
+            throw new CliException(ExitCode.NOT_FOUND, db + " is not a RocksDB directory (no CURRENT file)");
+        }
+        Path source = db;
+        Path tmp = null;
+        try {
+            if (live) {
+                tmp = Files.createTempDirectory(db.toAbsolutePath().getParent(), ".famfs-checkpoint-");
+                source = checkpoint(db, tmp.resolve("db"));
+            }
+            PublishPlan plan = PublishPlan.of(vol, dataset, liveSsts(source), live ? 0 : walBytes(source), cfg);
+            if (!plan(plan)) {
+                return ExitCode.OK;
+            }
+            publish(vol, cfg, source, List.of(), plan);
+        } finally {
+            ReplicaSession.deleteTree(tmp);
+        }
+        return ExitCode.OK;
+    }
+
+    private ExitCode publishExternal(MasterVolume vol, PublisherConfig cfg, List<Path> files, Path dev) throws Exception {
+        Path dir = staging != null ? staging
+                : Path.of("/var/tmp/famfs-rocks/staging", dev.getFileName().toString(), dataset);
+        Path ledger = dir.resolve("famfs-ingested.txt");
+        Set<String> done = new HashSet<>(Files.exists(ledger) ? Files.readAllLines(ledger) : List.of());
+        Map<Path, String> fresh = new LinkedHashMap<>();
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                throw new CliException(ExitCode.NOT_FOUND, "no such SST file: " + f);
+            }
+            String id = crc32c(f) + " " + Files.size(f);
+            if (done.contains(id) || fresh.containsValue(id)) {
+                warn("skipping " + f + ": already ingested into " + dataset);
+            } else {
+                fresh.put(f, id);
+            }
+        }
+        boolean exists = Files.isRegularFile(dir.resolve("CURRENT"));
+        if (exists == false && !done.isEmpty()) {
+            throw new CliException(ExitCode.NOT_FOUND, "staging DB " + dir + " is gone but its ledger remains");
+        }
+        Map<Long, Long> sizes = exists ? liveSsts(dir) : new TreeMap<>();
+        long k = -1;
+        for (Path f : fresh.keySet()) {
+            sizes.put(k--, Files.size(f));
+        }
+        PublishPlan plan = PublishPlan.of(vol, dataset, sizes, 0, cfg);
+        if (!plan(plan)) {
+            return ExitCode.OK;
+        }
+        Files.createDirectories(dir);
+        publish(vol, cfg, dir, new ArrayList<>(fresh.keySet()), plan);
+        List<String> lines = new ArrayList<>(fresh.values());
+        Files.write(ledger, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return ExitCode.OK;
+    }
+
+    /** Prints the plan; false when this is a dry run. Refuses (NO_SPACE, LOG_FULL) when famfs lacks room. */
+    private boolean plan(PublishPlan plan) {
+        if (dryRun) {
+            out().println("dry run: nothing is changed");
+            out().println(plan.describe(dataset));
+            plan.check();
+            out().println("famfs has room for this version");
+            return false;
+        }
+        plan.check();
+        return true;
+    }
+
+    private void publish(MasterVolume vol, PublisherConfig cfg, Path dir, List<Path> ingest, PublishPlan plan)
+            throws Exception {
+        DBOptions dbo = new DBOptions();
+        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (ConfigOptions co = new ConfigOptions()) {
+            if (Files.isRegularFile(dir.resolve("CURRENT"))) {
+                OptionsUtil.loadLatestOptions(co, dir.toString(), dbo, cfs);
+            } else {
+                dbo.setCreateIfMissing(true);
+                cfs.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, new ColumnFamilyOptions()));
+            }
+            for (ColumnFamilyDescriptor d : cfs) {
+                d.getOptions().setDisableAutoCompactions(true); // publish what is there; rewrite nothing
+            }
+            FamfsPublisher pub = FamfsPublisher.attach(dbo, vol, dataset, cfg);
+            try (RocksDB rdb = RocksDB.open(dbo, dir.toString(), cfs, handles)) {
+                try (FamfsPublisher p = pub) {
+                    if (!ingest.isEmpty()) {
+                        try (IngestExternalFileOptions io = new IngestExternalFileOptions(false, true, true, true)) {
+                            List<String> names = new ArrayList<>();
+                            ingest.forEach(f -> names.add(f.toAbsolutePath().toString()));
+                            rdb.ingestExternalFile(handles.get(0), names, io);
+                        }
+                    }
+                    long version = startWithProgress(pub, rdb, plan);
+                    PublisherMetrics m = pub.metrics();
+                    if (m.stopped()) {
+                        throw failure(m.error());
+                    }
+                    out().printf("published version %d of dataset %s: %d SSTs (%s); copied %d (%s), reused %d%n",
+                            version, dataset, plan.totalSsts(), Sizes.human(plan.totalBytes()), m.sstsCopied(),
+                            Sizes.human(m.bytesCopied()), m.sstsReused());
+                    out().printf("famfs: %s used of %s, %d log entries left%n", Sizes.human(m.famfsUsedBytes()),
+                            Sizes.human(m.famfsCapacity()), m.logSlotsLeft());
+                }
+            } finally {
+                handles.forEach(ColumnFamilyHandle::close);
+            }
+        } catch (RocksDBException e) {
+            throw new CliException(ExitCode.IO, "RocksDB failed on " + dir + ": " + e.getMessage());
+        } finally {
+            cfs.forEach(d -> d.getOptions().close());
+            dbo.close();
+        }
+    }
+
+    /** {@link FamfsPublisher#start} publishes the first version and returns; the bar follows its copies meanwhile. */
+    private long startWithProgress(FamfsPublisher pub, RocksDB rdb, PublishPlan plan) throws Exception {
+        CompletableFuture<Long> f = CompletableFuture.supplyAsync(() -> {
+            pub.start(rdb);
+            return pub.metrics().lastVersion();
+        });
+        boolean bar = progress != null ? progress : System.console() != null;
+        PublishProgress p = new PublishProgress(err(), plan.newSsts(), plan.newBytes(), bar, progress == null || progress);
+        while (!f.isDone()) {
+            PublisherMetrics m = pub.metrics();
+            p.update(m.sstsCopied(), m.bytesCopied());
+            Thread.sleep(50);
+        }
+        PublisherMetrics m = pub.metrics();
+        p.update(m.sstsCopied(), m.bytesCopied());
+        p.close();
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+
+    private static CliException failure(String error) {
+        String e = String.valueOf(error);
+        ExitCode c = e.contains("space exhausted") ? ExitCode.NO_SPACE
+                : e.contains("log slots exhausted") ? ExitCode.LOG_FULL : ExitCode.IO;
+        return new CliException(c, e + "; the previous version stays visible, and the next run reuses the copied SSTs");
+    }
+
+    /** File number to size of the DB's live SSTs, from a read-only open (which takes no lock). */
+    static Map<Long, Long> liveSsts(Path dir) throws RocksDBException {
+        Map<Long, Long> out = new TreeMap<>();
+        DBOptions dbo = new DBOptions();
+        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (ConfigOptions co = new ConfigOptions()) {
+            OptionsUtil.loadLatestOptions(co, dir.toString(), dbo, cfs);
+            try (RocksDB d = RocksDB.openReadOnly(dbo, dir.toString(), cfs, handles)) {
+                for (LiveFileMetaData m : d.getLiveFilesMetaData()) {
+                    out.put(DatasetPaths.sstNumber(m.fileName()), m.size());
+                }
+            } finally {
+                handles.forEach(ColumnFamilyHandle::close);
+            }
+        } finally {
+            cfs.forEach(d -> d.getOptions().close());
+            dbo.close();
+        }
+        return out;
+    }
+
+    private static long walBytes(Path dir) throws IOException {
+        long n = 0;
+        try (var s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().endsWith(".log") && Files.isRegularFile(p)) {
+                    n += Files.size(p);
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A checkpoint of a DB another process has open: a read-only instance (no lock) lists and
+     * hard-links its files. Its WAL files are dropped, so the version holds what the live DB
+     * had flushed, under the live DB's own file numbers (a WAL flushed here would take a
+     * number the live DB later gives another SST).
+     */
+    private static Path checkpoint(Path live, Path target) throws RocksDBException, IOException {
+        DBOptions dbo = new DBOptions();
+        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        RocksDBException last = null;
+        try (ConfigOptions co = new ConfigOptions()) {
+            OptionsUtil.loadLatestOptions(co, live.toString(), dbo, cfs);
+            for (int attempt = 0; attempt < 5; attempt++) { // the live DB may delete a file meanwhile
+                ReplicaSession.deleteTree(target);
+                try (RocksDB d = RocksDB.openReadOnly(dbo, live.toString(), cfs, handles);
+                     Checkpoint c = Checkpoint.create(d)) {
+                    c.createCheckpoint(target.toString());
+                    last = null;
+                    break;
+                } catch (RocksDBException e) {
+                    last = e;
+                } finally {
+                    handles.forEach(ColumnFamilyHandle::close);
+                    handles.clear();
+                }
+            }
+        } finally {
+            cfs.forEach(d -> d.getOptions().close());
+            dbo.close();
+        }
+        if (last != null) {
+            throw last;
+        }
+        try (var s = Files.list(target)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().endsWith(".log")) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return target;
+    }
+
+    private static String crc32c(Path f) throws IOException {
+        CRC32C crc = new CRC32C();
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(f)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                crc.update(buf, 0, n);
+            }
+        }
+        return Long.toHexString(crc.getValue());
+    }
+}
