@@ -89,11 +89,22 @@ public final class Main implements Runnable {
             code = ExitCode.of(fe.kind());
         } else if (e instanceof CliException ce) {
             code = ce.code();
+        } else if (e instanceof java.nio.file.InvalidPathException) {
+            code = ExitCode.USAGE; // a host path the OS cannot name (e.g. with NUL); found by ArgumentFuzzTest
+        } else if (e instanceof java.nio.file.NoSuchFileException) {
+            code = ExitCode.NOT_FOUND;
+        } else if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            code = ExitCode.EXISTS;
+        } else if (e instanceof java.io.IOException) {
+            code = ExitCode.IO;
         } else {
             code = ExitCode.INTERNAL;
         }
         PrintWriter err = cl.getErr();
         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof java.nio.file.InvalidPathException ip) {
+            msg = "bad path: " + ip.getReason() + " in '" + ip.getInput().replace("\0", "\\0") + "'";
+        }
         err.println(NAME + ": " + (code == ExitCode.INTERNAL ? "internal error: " + e : msg));
         boolean verbose = cl.getCommand() instanceof Verb v && v.verbose();
         if (verbose) {

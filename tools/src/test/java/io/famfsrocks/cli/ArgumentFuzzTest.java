@@ -36,6 +36,9 @@ class ArgumentFuzzTest {
     static final Set<Integer> CODES = Arrays.stream(ExitCode.values()).map(ExitCode::code).collect(Collectors.toSet());
     static final String MASTER = UUID.randomUUID().toString();
     static Path device;
+    /** A line of a Java stack trace ("\tat pkg.Class.method(File.java:1)"), not a fuzzed operand echoed back. */
+    static final java.util.regex.Pattern STACK_FRAME =
+            java.util.regex.Pattern.compile("(?m)^\\tat [\\w$./]+\\([\\w$.]*(:\\d+)?\\)$");
 
     static synchronized Path device() throws Exception {
         if (device == null) {
@@ -72,7 +75,7 @@ class ArgumentFuzzTest {
         if (!CODES.contains(code) || code == ExitCode.INTERNAL.code()) {
             throw new AssertionError("exit " + code + " for " + args + ": " + e);
         }
-        if (!args.contains("--verbose") && e.contains("\tat ")) {
+        if (!args.contains("--verbose") && STACK_FRAME.matcher(e).find()) {
             throw new AssertionError("stack trace without --verbose for " + args + ": " + e);
         }
     }
