@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,9 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The RocksDB bridge across real processes: one primary writing with compactions on, two
- * replica processes with their own system UUIDs checking their whole view against the
- * workload model after every version; a replica and then the primary are killed with
- * SIGKILL and restarted.
+ * replica processes with their own system UUIDs and their own FUSE mounts (served in
+ * the replica's JVM; RocksDB reads the shared SSTs through them) checking their whole
+ * view against the workload model after every version; a replica and then the primary
+ * are killed with SIGKILL and restarted (the restarted replica remounts over the stale
+ * mount its predecessor left).
  */
 class RocksBridgeIT {
     private static final Pattern APPLIED = Pattern.compile("APPLIED version=(\\d+) counter=(\\d+)");
@@ -75,9 +78,12 @@ class RocksBridgeIT {
             return lines.stream().filter(l -> l.contains("VIOLATION") || l.contains("Exception")).toList();
         }
 
+        /** SIGKILL; fails (after freeing it) when the process cannot die, e.g. stuck on its own FUSE mount. */
         void kill() throws InterruptedException {
             process.destroyForcibly();
-            process.waitFor();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError(name + " (pid " + process.pid() + ") did not exit 30 s after SIGKILL");
+            }
         }
     }
 
@@ -93,7 +99,10 @@ class RocksBridgeIT {
     void tearDown() throws Exception {
         for (Proc p : procs) {
             p.process.destroyForcibly();
-            p.process.waitFor();
+            p.process.waitFor(30, TimeUnit.SECONDS);
+        }
+        for (String mp : fuseMountsUnder(dir)) {
+            abortAndUnmount(mp); // a killed replica leaves a stale mount; never walk into one
         }
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -116,9 +125,47 @@ class RocksBridgeIT {
                 "--db", dir.resolve("db").toString(), "--dataset", "it/db1");
     }
 
+    /** A replica process reading the shared SSTs through its own in-process FUSE mount at {@code dir/name-mnt}. */
     private Proc replica(String name, String uuid) throws Exception {
         return spawn(name, uuid, ReplicaMain.class, "--device", device.toString(), "--dataset", "it/db1",
-                "--work", dir.resolve(name + "-work").toString(), "--export", dir.resolve(name + "-export").toString());
+                "--work", dir.resolve(name + "-work").toString(), "--fuse", dir.resolve(name + "-mnt").toString());
+    }
+
+    /** Mount points of FUSE famfs mounts under {@code root}, from this process's mount table. */
+    static List<String> fuseMountsUnder(Path root) throws java.io.IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            int dash = List.of(f).indexOf("-");
+            if (dash > 0 && f[dash + 1].startsWith("fuse") && f[4].startsWith(root.toString() + "/")) {
+                out.add(f[4] + " " + f[2]);
+            }
+        }
+        return out;
+    }
+
+    /** {@code "mountpoint major:minor"}: aborts the FUSE connection (fusectl) and lazily unmounts. */
+    private static void abortAndUnmount(String mp) throws Exception {
+        String[] f = mp.split(" ");
+        Path abort = Path.of("/sys/fs/fuse/connections", f[1].substring(f[1].indexOf(':') + 1), "abort");
+        if (Files.exists(abort)) {
+            Files.writeString(abort, "1");
+        }
+        new ProcessBuilder("fusermount", "-u", "-z", "-q", f[0]).start().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Asserts that {@code name}'s SSTs are linked into its own live FUSE mount (reads really go through FUSE). */
+    private void assertReadsThroughOwnMount(String name) throws Exception {
+        Path mnt = dir.resolve(name + "-mnt");
+        assertThat(fuseMountsUnder(dir)).as("FUSE mounts").anyMatch(m -> m.startsWith(mnt + " "));
+        List<Path> links;
+        try (Stream<Path> s = Files.list(dir.resolve(name + "-work").resolve("db"))) {
+            links = s.filter(Files::isSymbolicLink).toList();
+        }
+        assertThat(links).as(name + " SST links").isNotEmpty();
+        for (Path l : links) {
+            assertThat(Files.readSymbolicLink(l).startsWith(mnt)).as(l + " -> " + Files.readSymbolicLink(l)).isTrue();
+        }
     }
 
     /** Waits until {@code p} has applied a version whose counter is beyond {@code counter}. */
@@ -134,6 +181,14 @@ class RocksBridgeIT {
         }
         throw new AssertionError(p.name + " did not pass counter " + counter + " in " + timeoutMs + " ms; last lines: "
                 + p.lines.subList(Math.max(0, p.lines.size() - 10), p.lines.size()));
+    }
+
+    /** Waits until {@code p} has applied at least {@code n} versions. */
+    private static void awaitVersionsApplied(Proc p, int n, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (p.applied().size() < n && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
     }
 
     private static void assertMonotonic(Proc p) {
@@ -154,6 +209,8 @@ class RocksBridgeIT {
 
         long c1 = awaitCounterBeyond(r1, 20_000, 60_000);
         awaitCounterBeyond(r2, 20_000, 60_000);
+        assertReadsThroughOwnMount("replica1");
+        assertReadsThroughOwnMount("replica2");
 
         // A replica killed and restarted resumes, never behind what it had shown.
         r1.kill();
@@ -161,6 +218,7 @@ class RocksBridgeIT {
         long r1Last = r1.applied().get(r1.applied().size() - 1)[1];
         Proc r1b = replica("replica1", u1);
         long c1b = awaitCounterBeyond(r1b, r1Last, 60_000);
+        assertReadsThroughOwnMount("replica1");
         assertThat(r1b.applied().get(0)[1]).isGreaterThanOrEqualTo(r1Last);
 
         // The primary killed and restarted resumes the same dataset; replicas keep following.
@@ -173,6 +231,7 @@ class RocksBridgeIT {
         assertThat(primary2.lines).noneMatch(l -> l.contains("error="));
 
         for (Proc p : List.of(r1b, r2)) {
+            awaitVersionsApplied(p, 11, 60_000); // a replica may apply several flushes as one version
             assertMonotonic(p);
             assertThat(p.violations()).as(p.name).isEmpty();
             assertThat(p.applied().size()).as(p.name + " versions applied").isGreaterThan(10);

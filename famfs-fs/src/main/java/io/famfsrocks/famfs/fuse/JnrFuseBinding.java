@@ -23,6 +23,12 @@ import java.util.List;
  * to plain values, calls {@link FamfsFuseOps} (which never throws) and converts back.
  * Only supported operations are overridden; jnr-fuse registers only those. Thread-safe
  * as {@link FamfsFuseOps} is; libfuse2 serves on several threads ({@code fuse_loop_mt}).
+ *
+ * <p>{@code flush} is deliberately not implemented (famfs has nothing to flush on close):
+ * the first FLUSH gets ENOSYS and the kernel never sends another, so {@code close(2)} on
+ * a famfs file never waits for the daemon. That matters when the daemon dies: a process
+ * killed while it serves its own mount closes its open files on exit, and a FLUSH nobody
+ * can answer would leave it a zombie holding the mount forever.
  */
 public final class JnrFuseBinding extends FuseStubFS implements FuseBinding {
     /** Offset of the bit-field word holding {@code direct_io} and {@code keep_cache} in libfuse2's fuse_file_info. */
@@ -129,11 +135,6 @@ public final class JnrFuseBinding extends FuseStubFS implements FuseBinding {
     @Override
     public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         return ops.write(fi.fh.get(), path, IO.newDirectByteBuffer(buf.address(), (int) size), offset);
-    }
-
-    @Override
-    public int flush(String path, FuseFileInfo fi) {
-        return 0;
     }
 
     @Override

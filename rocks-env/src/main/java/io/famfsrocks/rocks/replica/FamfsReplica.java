@@ -243,9 +243,12 @@ public final class FamfsReplica implements AutoCloseable {
     }
 
     private void follow() {
+        // Versions read from the journal but not yet brought into the directory: kept until a
+        // switch gets past prepare(), which is idempotent, so a failure there (an SST not yet
+        // visible through the mount) is retried instead of leaving MANIFEST bytes behind.
+        List<JournalRecord.Version> versions = new ArrayList<>();
         while (!closed) {
             try {
-                List<JournalRecord.Version> versions = new ArrayList<>();
                 for (JournalRecord r : reader.poll()) {
                     if (r instanceof JournalRecord.Version v) {
                         versions.add(v);
@@ -270,11 +273,10 @@ public final class FamfsReplica implements AutoCloseable {
     /** Brings the directory to {@code target}: SSTs first, MANIFEST bytes next, CURRENT last. */
     private void prepare(List<JournalRecord.Version> versions, JournalRecord.Version target) throws IOException {
         dir.linkSsts(target, cfg.readAhead());
-        boolean rolled = false;
         for (JournalRecord.Version v : versions) {
-            rolled |= dir.applyManifest(v);
+            dir.applyManifest(v);
         }
-        if (rolled) {
+        if (dir.currentBehind()) { // also after a retry of a prepare that failed past a roll-over
             dir.switchCurrent();
         }
     }
@@ -283,6 +285,7 @@ public final class FamfsReplica implements AutoCloseable {
         long t0 = System.nanoTime();
         JournalRecord.Version target = versions.get(versions.size() - 1);
         prepare(versions, target);
+        versions.clear(); // in the directory now: a failure from here on is retried through pendingTarget
         Handle h = current;
         boolean ok = false;
         if (target.optionsName().equals(openedOptions)) {

@@ -33,6 +33,7 @@ final class ReplicaDirectory {
     private final Set<Long> linked = new HashSet<>();
     private long manifestNumber = -1;
     private long manifestLength;
+    private long currentNumber = -1;
     private final ByteBuffer readAheadBuf = ByteBuffer.allocateDirect(1 << 20);
     long readAheadBytes;
 
@@ -133,6 +134,12 @@ final class ReplicaDirectory {
         Path tmp = dir.resolve("CURRENT.tmp");
         Files.writeString(tmp, DatasetPaths.currentContent(manifestNumber), StandardCharsets.US_ASCII);
         Files.move(tmp, dir.resolve("CURRENT"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        currentNumber = manifestNumber;
+    }
+
+    /** Whether CURRENT does not name the MANIFEST being written yet. */
+    boolean currentBehind() {
+        return manifestNumber >= 0 && currentNumber != manifestNumber;
     }
 
     /** Removes links and MANIFESTs the applied version no longer uses (the secondary keeps open files readable). */

@@ -23,9 +23,10 @@ import java.time.Duration;
  *      --work /dev/shm/r1 (--fuse DIR | --mount /mnt/famfs | --export /dev/shm/r1-export)
  *      [--slots 5000] [--poll-us 1000] [--duration-s 0]
  * </pre>
- * {@code --fuse DIR} mounts the volume at DIR in this process (FamfsMount) and reads the
- * SSTs through it; {@code --mount} uses a mount someone else made; {@code --export} copies
- * files to a local directory instead. The host identity comes from {@code FAMFS_SYSTEM_UUID}
+ * {@code --fuse DIR} mounts the volume at DIR in this process (FamfsMount; a stale mount a
+ * killed predecessor left there is cleared) and RocksDB reads the SSTs through it over JNI;
+ * {@code --mount} uses a mount someone else made; {@code --export} copies files to a local
+ * directory instead (no FUSE needed). The host identity comes from {@code FAMFS_SYSTEM_UUID}
  * (or {@code --uuid}).
  */
 public final class ReplicaMain {

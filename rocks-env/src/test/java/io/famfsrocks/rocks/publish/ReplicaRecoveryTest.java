@@ -1,0 +1,134 @@
+package io.famfsrocks.rocks.publish;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.TestDevice;
+import io.famfsrocks.rocks.replica.ExportedSharedFiles;
+import io.famfsrocks.rocks.replica.FamfsReplica;
+import io.famfsrocks.rocks.replica.Freshness;
+import io.famfsrocks.rocks.replica.ReplicaConfig;
+import io.famfsrocks.rocks.replica.SharedFiles;
+import io.famfsrocks.rocks.tools.ViewChecker;
+import io.famfsrocks.rocks.tools.WorkloadModel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A replica whose shared files are not visible yet (the MANIFEST bytes of a version are
+ * published but an SST it names cannot be seen through this host's mount) must not claim
+ * to be current, must keep serving the last verified version, and must reach the version
+ * once the SST appears, without waiting for another publication.
+ */
+class ReplicaRecoveryTest {
+    Path tmp;
+
+    /** Shared files that hide every SST not seen before while {@code hidden} is set. */
+    static final class HidingSharedFiles implements SharedFiles {
+        final SharedFiles inner;
+        final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile boolean hidden;
+        volatile int refused;
+
+        HidingSharedFiles(SharedFiles inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Path pathOf(String famfsPath) {
+            if (hidden && !seen.contains(famfsPath)) {
+                refused++;
+                throw new BridgeException(ErrorKind.NOT_FOUND, famfsPath + " is not visible (test)");
+            }
+            seen.add(famfsPath);
+            return inner.pathOf(famfsPath);
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        RocksDB.loadLibrary();
+        tmp = Files.createTempDirectory(Path.of("/dev/shm"), "rocks-env-recovery");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try (Stream<Path> s = Files.walk(tmp)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void aVersionWhoseSstsAreNotVisibleYetIsNeverClaimedAndIsAppliedOnceTheyAppear() throws Exception {
+        int slots = PublishAndFollowTest.SLOTS;
+        try (TestDevice dev = new TestDevice(1L << 30); MasterVolume master = dev.openMaster();
+             FamfsVolume client = dev.openClient(); Options opts = PublishAndFollowTest.primaryOptions()) {
+            WorkloadModel model = new WorkloadModel(slots);
+            ViewChecker checker = new ViewChecker(slots);
+            FamfsPublisher pub = FamfsPublisher.attach(opts, master, "db1", PublisherConfig.defaults());
+            HidingSharedFiles shared = new HidingSharedFiles(new ExportedSharedFiles(client, tmp.resolve("export")));
+            List<Freshness> applied = new CopyOnWriteArrayList<>();
+            try (RocksDB db = RocksDB.open(opts, tmp.resolve("db").toString()); FamfsPublisher p = pub) {
+                long c1 = PublishAndFollowTest.writeAndFlush(db, model, 3000);
+                pub.start(db);
+                long v1 = pub.publishNow(10_000);
+                try (FamfsReplica replica = FamfsReplica.open(client, "db1", shared, tmp.resolve("replica"),
+                        ReplicaConfig.defaults())) {
+                    replica.onApplied(applied::add);
+                    assertThat(checker.check(replica)).isEqualTo(c1);
+
+                    shared.hidden = true;
+                    PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                    long v2 = pub.publishNow(10_000);
+                    long deadline = System.currentTimeMillis() + 10_000;
+                    while (shared.refused < 3 && System.currentTimeMillis() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    assertThat(shared.refused).as("the replica tried the hidden SST").isGreaterThanOrEqualTo(1);
+                    for (int i = 0; i < 20; i++) {
+                        Freshness f = replica.freshness();
+                        assertThat(f.current()).as("never current on the old view: " + f).isFalse();
+                        assertThat(f.appliedVersion()).as(f.toString()).isLessThan(v2);
+                        assertThat(f.newestVersion()).as(f.toString()).isGreaterThanOrEqualTo(v2);
+                        assertThat(checker.check(replica)).as("keeps serving the last verified view").isEqualTo(c1);
+                        Thread.sleep(10);
+                    }
+
+                    // The SST appears; no new publication: the replica must get there on its own.
+                    shared.hidden = false;
+                    long c2 = model.counter();
+                    PublishAndFollowTest.await(replica, v2);
+                    assertThat(checker.check(replica)).isEqualTo(c2);
+                    deadline = System.currentTimeMillis() + 10_000;
+                    while (!replica.freshness().current() && System.currentTimeMillis() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    assertThat(replica.freshness().current()).as(replica.freshness().toString()).isTrue();
+
+                    // And it keeps following afterwards.
+                    long c3 = PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                    long v3 = pub.publishNow(10_000);
+                    PublishAndFollowTest.await(replica, v3);
+                    assertThat(checker.check(replica)).isEqualTo(c3);
+                }
+            }
+            for (int i = 1; i < applied.size(); i++) {
+                assertThat(applied.get(i).appliedVersion()).isGreaterThan(applied.get(i - 1).appliedVersion());
+            }
+            assertThat(applied.get(0).appliedVersion()).isGreaterThanOrEqualTo(1);
+        }
+    }
+}
