@@ -32,6 +32,7 @@ public final class TestDevices implements AutoCloseable {
     public static TestDevices blank(long size) {
         Path p = Path.of("/dev/shm", "famfs-test-" + UUID.randomUUID());
         MemoryDevice.createFile(p, size);
+        p.toFile().deleteOnExit(); // also when a soak is stopped with SIGTERM or Ctrl-C
         return new TestDevices(p);
     }
 
