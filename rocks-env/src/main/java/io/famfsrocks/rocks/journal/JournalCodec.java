@@ -113,7 +113,7 @@ public final class JournalCodec {
         long created = b.getLong();
         long mNum = b.getLong();
         long mOff = b.getLong();
-        byte[] opt = new byte[b.getInt()];
+        byte[] opt = new byte[length(b)];
         b.get(opt);
         int n = b.getInt();
         if (n < 0 || (long) n * SstEntry.SIZE > b.remaining()) {
@@ -123,10 +123,19 @@ public final class JournalCodec {
         for (int i = 0; i < n; i++) {
             ssts.add(new SstEntry(b.getLong(), b.getLong(), b.getInt()));
         }
-        byte[] manifest = new byte[b.getInt()];
+        byte[] manifest = new byte[length(b)];
         b.get(manifest);
         return new JournalRecord.Version(version, seq, pub, created, new String(opt, StandardCharsets.US_ASCII),
                 ssts, mNum, mOff, manifest);
+    }
+
+    /** A length field, checked against what is left before anything is allocated for it. */
+    private static int length(ByteBuffer b) {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining()) {
+            throw new IllegalArgumentException("length " + n + " with " + b.remaining() + " bytes left");
+        }
+        return n;
     }
 
     private static int crc(ByteBuffer b, int from, int len) {
