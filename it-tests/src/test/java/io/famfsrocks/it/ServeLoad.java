@@ -157,6 +157,26 @@ public final class ServeLoad implements AutoCloseable {
         }
     }
 
+    /** Resident memory of the {@code replica serve} process, from /proc (KiB). */
+    public long serverRssKib() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc", Long.toString(server.pid()), "status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** The lag {@code /health} reports, in ms (-1 when it cannot be read). */
+    public long healthLagMs() {
+        try {
+            Matcher m = Pattern.compile("\"lag_ms\":(\\d+)").matcher(get("/health").body());
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
     public void startWriting() {
         writer.start();
     }
