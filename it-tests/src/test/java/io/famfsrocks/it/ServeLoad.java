@@ -159,8 +159,21 @@ public final class ServeLoad implements AutoCloseable {
 
     /** Resident memory of the {@code replica serve} process, from /proc (KiB). */
     public long serverRssKib() throws IOException {
+        return serverStatusKib("VmRSS:");
+    }
+
+    /**
+     * Anonymous resident memory (heap, native allocations) of the server, in KiB: what a
+     * leak would grow. The rest of VmRSS is file pages it maps (SSTs read with mmap), which
+     * the kernel can drop.
+     */
+    public long serverAnonKib() throws IOException {
+        return serverStatusKib("RssAnon:");
+    }
+
+    private long serverStatusKib(String field) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc", Long.toString(server.pid()), "status"))) {
-            if (l.startsWith("VmRSS:")) {
+            if (l.startsWith(field)) {
                 return Long.parseLong(l.replaceAll("[^0-9]", ""));
             }
         }

@@ -27,7 +27,7 @@ public final class ServeLoadBench {
             Thread sampler = new Thread(() -> {
                 try {
                     while (!Thread.currentThread().isInterrupted()) {
-                        samples.add(new long[] {s.serverRssKib(), s.healthLagMs()});
+                        samples.add(new long[] {s.serverRssKib(), s.healthLagMs(), s.serverAnonKib()});
                         Thread.sleep(5000);
                     }
                 } catch (InterruptedException | java.io.IOException done) {
@@ -55,9 +55,10 @@ public final class ServeLoadBench {
                     double firstHalf = samples.subList(0, Math.max(1, half)).stream().mapToLong(x -> x[0]).average().orElse(0);
                     double secondHalf = samples.subList(half, samples.size()).stream().mapToLong(x -> x[0]).average().orElse(0);
                     System.out.printf(Locale.ROOT, "replica server under load (%d samples, every 5 s): RSS first %,d MiB, "
-                                    + "last %,d MiB, max %,d MiB, mean of 2nd half / 1st half %.2f; /health lag max %d ms%n",
+                                    + "last %,d MiB, max %,d MiB, mean of 2nd half / 1st half %.2f; anonymous RSS first %,d MiB, "
+                                    + "last %,d MiB; /health lag max %d ms%n",
                             samples.size(), samples.get(0)[0] >> 10, samples.get(samples.size() - 1)[0] >> 10, maxRss >> 10,
-                            secondHalf / firstHalf, maxLag);
+                            secondHalf / firstHalf, samples.get(0)[2] >> 10, samples.get(samples.size() - 1)[2] >> 10, maxLag);
                 }
             }
             if (bad != 0 || s.writerFailure() != null) {
