@@ -64,8 +64,10 @@ class DemoIT {
         CompletableFuture<String> out = Launcher.drain(p.getInputStream());
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
         String seen = null;
+        int progress = 0;
         for (String l; (l = err.readLine()) != null; ) {
-            if (l.contains("% ") && l.contains("writes")) { // loading, with both hosts mounted and following
+            // the second progress line: loading for 2 s, flushes and compactions running, both hosts following
+            if (l.contains("% ") && l.contains("writes") && ++progress == 2) {
                 seen = l;
                 assertThat(Launcher.mountsOf(dev)).as("both hosts mounted").hasSize(2);
                 p.destroy(); // SIGTERM, as a Ctrl-C would (SIGINT) run the same shutdown hook
@@ -80,7 +82,11 @@ class DemoIT {
             }
         });
         assertThat(seen).as("stdout: " + out.getNow("")).isNotNull();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("demo stops").isTrue();
+        boolean stopped = p.waitFor(60, TimeUnit.SECONDS);
+        if (!stopped) {
+            p.destroyForcibly();
+        }
+        assertThat(stopped).as("demo stops within 60 s of SIGTERM").isTrue();
         rest.get(10, TimeUnit.SECONDS);
         assertNothingLeft(dev, before);
     }

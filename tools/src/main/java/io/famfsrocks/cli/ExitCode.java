@@ -25,7 +25,8 @@ public enum ExitCode {
     BUSY(15, "the device or mount point is in use"),
     IO(16, "the operating system refused (permissions, mmap, fusermount)"),
     UNSUPPORTED(17, "not available in this build"),
-    INTERNAL(70, "a bug: run again with --verbose and report the stack trace");
+    INTERNAL(70, "a bug: run again with --verbose and report the stack trace"),
+    INTERRUPTED(130, "stopped by SIGINT or SIGTERM, after cleaning up");
 
     private final int code;
     private final String meaning;

@@ -59,6 +59,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * the famfs copies, and only then appends the version (MANIFEST bytes, which imply
  * CURRENT) to the journal. Failures stop publishing, never the DB.
  *
+ * <p>JVM exit: a JVM that exits while RocksDB runs a flush or compaction can hang for good,
+ * because the VM joins RocksDB's threads while one of them waits to enter Java for this
+ * listener (seen with rocksdbjni 11.8.1 on SIGTERM: the VM thread in {@code std::thread::join},
+ * {@code rocksdb:low} in {@code AttachCurrentThread}). So from {@link #start} until
+ * {@link #close}, a shutdown hook cancels the DB's background work (waiting for running jobs)
+ * and stops the publisher before the VM goes down. Close the DB soon after the publisher:
+ * the listener stays registered with the DB for its lifetime.
+ *
  * <p>Thread-safe: one publisher thread does all famfs writes; metrics and close from any thread.
  */
 public final class FamfsPublisher implements AutoCloseable {
@@ -100,6 +108,9 @@ public final class FamfsPublisher implements AutoCloseable {
     private long lastPublishNanos;
     private volatile long handledRequests;
     private volatile long[] lastPhasesMicros = new long[2];
+    /** Held while the exit guard cancels background work, so close() (and then the DB's close) waits for it. */
+    private final Object exitLock = new Object();
+    private Thread exitGuard;
 
     private FamfsPublisher(MasterVolume volume, String dataset, PublisherConfig cfg) {
         this.volume = volume;
@@ -152,6 +163,8 @@ public final class FamfsPublisher implements AutoCloseable {
         Thread t = new Thread(this::run, "famfs-publisher-" + dataset);
         t.setDaemon(true);
         thread = t;
+        exitGuard = new Thread(this::beforeExit, "famfs-publisher-exit-" + dataset);
+        Runtime.getRuntime().addShutdownHook(exitGuard);
         t.start();
         try {
             awaitHandled(1, Long.MAX_VALUE / 2_000_000);
@@ -210,22 +223,46 @@ public final class FamfsPublisher implements AutoCloseable {
         }
     }
 
-    /** Stops the publisher thread (call before closing the DB). Idempotent. */
-    @Override
-    public void close() {
-        Thread t;
-        lock.lock();
-        try {
+    /** The shutdown hook: no RocksDB thread may be inside this listener when the VM exits. */
+    private void beforeExit() {
+        synchronized (exitLock) {
             if (closed) {
                 return;
             }
-            closed = true;
-            t = thread;
-            published.signalAll();
-        } finally {
-            lock.unlock();
+            db.cancelAllBackgroundWork(true);
         }
-        if (t != null) {
+        close();
+    }
+
+    /**
+     * Stops the publisher thread and returns once it has stopped (call before closing the
+     * DB). Idempotent: every call waits for the thread, so a second closer (the exit guard
+     * and the owner) cannot go on to close the DB or the volume under a running publication.
+     */
+    @Override
+    public void close() {
+        Thread t;
+        boolean first;
+        synchronized (exitLock) { // after a running exit guard: the caller closes the DB next
+            lock.lock();
+            try {
+                first = !closed;
+                closed = true;
+                t = thread;
+                published.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+        Thread guard = exitGuard;
+        if (first && guard != null && guard != Thread.currentThread()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(guard);
+            } catch (IllegalStateException shuttingDown) {
+                // the guard has run or is running
+            }
+        }
+        if (t != null && t != Thread.currentThread()) {
             java.util.concurrent.locks.LockSupport.unpark(t);
             try {
                 t.join(30_000);

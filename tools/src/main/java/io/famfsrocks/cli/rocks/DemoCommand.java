@@ -74,6 +74,9 @@ public final class DemoCommand extends Verb {
     private Path dev;
     private Path work;
     private boolean cleaned;
+    /** Set by the shutdown hook: the main thread stops loading and closes the DB before anything is deleted. */
+    private volatile boolean stopping;
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
     private final long start = System.nanoTime();
 
     @Override
@@ -87,12 +90,18 @@ public final class DemoCommand extends Verb {
                     + " (another demo running?); unmount it or pass --device");
         });
         RocksDB.loadLibrary();
-        Thread hook = new Thread(this::cleanUp, "famfs-demo-cleanup");
+        Thread hook = new Thread(this::stop, "famfs-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             return demo();
+        } catch (Exception e) {
+            if (stopping) { // a host that was stopped, a wait that ended: all the signal's doing
+                throw interrupted();
+            }
+            throw e;
         } finally {
             cleanUp();
+            finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -195,6 +204,9 @@ public final class DemoCommand extends Verb {
         boolean tty = System.console() != null;
         long last = System.nanoTime();
         while (model.counter() < writes) {
+            if (stopping) {
+                throw interrupted();
+            }
             try (WriteBatch b = new WriteBatch()) {
                 model.nextBatch(b, (int) Math.min(1000, writes - model.counter()));
                 db.write(wo, b);
@@ -293,6 +305,30 @@ public final class DemoCommand extends Verb {
     private void step(String s) {
         err().printf(Locale.ROOT, "[%5.1f s] %s%n", (System.nanoTime() - start) / 1e9, s);
         err().flush();
+    }
+
+    private static CliException interrupted() {
+        return new CliException(ExitCode.INTERRUPTED, "demo interrupted: stopping the hosts, deleting what it made");
+    }
+
+    /**
+     * The shutdown hook (SIGINT, SIGTERM): stops the replica hosts, which also ends any wait
+     * on them, lets the main thread leave the load loop and close the publisher and the DB,
+     * and only then deletes the files (RocksDB would otherwise still be writing into them).
+     */
+    private void stop() {
+        stopping = true;
+        for (DemoHosts h : hosts) {
+            h.terminate();
+        }
+        try {
+            if (!finished.await(60, TimeUnit.SECONDS)) {
+                System.err.println("famfs-rocks: the demo did not stop within 60 s; cleaning up anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        cleanUp();
     }
 
     /** Stops the hosts, clears their mounts, deletes the work files and the device. Idempotent. */

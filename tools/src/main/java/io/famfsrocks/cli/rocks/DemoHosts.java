@@ -84,6 +84,11 @@ final class DemoHosts implements AutoCloseable {
         return l;
     }
 
+    /** SIGTERM to the host (it unmounts on the way out); its pending and later answers become EXIT. */
+    void terminate() {
+        process.destroy();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
