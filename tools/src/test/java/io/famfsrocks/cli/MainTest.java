@@ -24,7 +24,7 @@ class MainTest extends CliTestBase {
         // picocli wraps lines of 80 or more mid-sentence; keep every footer line shorter
         Main.commandLine(context()).getSubcommands().forEach((name, sub) ->
                 assertThat(sub.getCommandSpec().usageMessage().footer()).as(name).allMatch(l -> l.length() < 80));
-        assertThat(run("--help").expect(ExitCode.OK).out()).contains("Exit codes:", "7    NOT_MASTER", "mkfs", "verify");
+        assertThat(run("--help").expect(ExitCode.OK).out()).contains("Exit codes:", "7     NOT_MASTER", "130   INTERRUPTED", "mkfs", "verify");
     }
 
     @Test
