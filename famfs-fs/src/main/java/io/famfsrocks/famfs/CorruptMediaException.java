@@ -17,6 +17,13 @@ public final class CorruptMediaException extends FamfsException {
         this.offset = offset;
     }
 
+    /** The same defect, reported with what it prevents ({@code context}, then the original message). */
+    public CorruptMediaException(String context, CorruptMediaException cause) {
+        super(ErrorKind.CORRUPT_MEDIA, context + ": " + cause.getMessage(), cause);
+        this.resource = cause.resource;
+        this.offset = cause.offset;
+    }
+
     public String resource() {
         return resource;
     }

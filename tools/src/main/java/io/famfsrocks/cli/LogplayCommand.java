@@ -3,6 +3,7 @@ package io.famfsrocks.cli;
 import io.famfsrocks.famfs.CorruptMediaException;
 import io.famfsrocks.famfs.format.LogEntry;
 import io.famfsrocks.famfs.format.LogHeader;
+import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.Namespace;
 import io.famfsrocks.famfs.log.FamfsLog;
@@ -42,7 +43,7 @@ public final class LogplayCommand extends Verb {
     @Override
     protected ExitCode run() {
         Path device = volume(deviceOption, path);
-        try (FamfsVolume v = openReadOnly(device)) {
+        try (FamfsVolume v = Famfs.openReadOnly(device, openOptions())) { // reports a partial replay itself
             LogHeader h = v.logHeader();
             FamfsLog log = new FamfsLog(v.device(), v.superblock().logLen());
             List<Json.Obj> entries = new ArrayList<>();

@@ -71,12 +71,23 @@ public abstract class Verb implements Callable<Integer> {
         return context.mounts().get();
     }
 
+    /** Opens read-only; CORRUPT_MEDIA when replay stopped at a bad entry (what follows it is unknown). */
     protected FamfsVolume openReadOnly(Path device) {
-        return Famfs.openReadOnly(device, openOptions());
+        return complete(Famfs.openReadOnly(device, openOptions()), "read");
     }
 
     protected MasterVolume openMaster(Path device) {
-        return Famfs.openMaster(device, openOptions());
+        return complete(Famfs.openMaster(device, openOptions()), "write");
+    }
+
+    private static <V extends FamfsVolume> V complete(V v, String purpose) {
+        try {
+            v.requireCompleteLog(purpose);
+            return v;
+        } catch (RuntimeException e) {
+            v.close();
+            throw e;
+        }
     }
 
     Target target(DeviceOption d, String path) {

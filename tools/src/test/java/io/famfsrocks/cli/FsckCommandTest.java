@@ -41,6 +41,47 @@ class FsckCommandTest extends CliTestBase {
     }
 
     @Test
+    void aCorruptEntryStopsReadsMountsAndAppendsWithTheOffsetAndChangesNothing() throws Exception {
+        mkfs();
+        for (String f : new String[] {"a", "b", "c"}) {
+            master("creat", "-s", "2m", "-r", "-S", "7", "--device", d(), f).expect(ExitCode.OK);
+        }
+        long at = FamfsLayout.logEntryOffset(1) + LogEntry.OFF_FILE_SIZE; // b: c follows it
+        try (MemoryDevice m = MemoryDevice.open(dev, true)) {
+            m.putLong(at, m.getLong(at) + 1);
+        }
+        byte[] before = head(dev); // the log and the three files' data
+        String offset = "corrupt log entry 1 at device offset 0x";
+        // What follows entry 1 (c, and the space it holds) is unknown: a listing, a mount or
+        // an append on that view would be wrong, and an append could overwrite c.
+        assertThat(client("ls", "--device", d()).expect(ExitCode.CORRUPT_MEDIA).err())
+                .contains("log replay stopped at entry 1 of 3", offset, "fsck");
+        assertThat(client("df", d()).expect(ExitCode.CORRUPT_MEDIA).err()).contains(offset);
+        assertThat(master("creat", "-s", "2m", "--device", d(), "d").expect(ExitCode.CORRUPT_MEDIA).err())
+                .contains("cannot write", offset);
+        assertThat(master("mkdir", "--device", d(), "dir").expect(ExitCode.CORRUPT_MEDIA).err()).contains(offset);
+        java.nio.file.Path mp = java.nio.file.Files.createTempDirectory("famfs-corrupt-mp");
+        try {
+            assertThat(client("mount", "-f", d(), mp.toString()).expect(ExitCode.CORRUPT_MEDIA).err())
+                    .contains("cannot mount", offset);
+        } finally {
+            java.nio.file.Files.deleteIfExists(mp);
+        }
+        assertThat(head(dev)).as("the image is unchanged").isEqualTo(before);
+        // fsck and logplay still show what there is
+        assertThat(client("logplay", d()).expect(ExitCode.CORRUPT_MEDIA).err()).contains("replay stopped at entry 1");
+        client("fsck", d()).expect(ExitCode.CHECK_FAILED);
+    }
+
+    private static byte[] head(java.nio.file.Path p) throws java.io.IOException {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "r")) {
+            byte[] b = new byte[(int) FamfsLayout.dataStart(8L << 20) + (16 << 20)];
+            f.readFully(b);
+            return b;
+        }
+    }
+
+    @Test
     void corruptSuperblockIsCorruptMediaForOtherVerbs() {
         mkfs();
         try (MemoryDevice m = MemoryDevice.open(dev, true)) {

@@ -86,6 +86,20 @@ public class FamfsVolume implements AutoCloseable {
         return replayError;
     }
 
+    /**
+     * Throws CORRUPT_MEDIA when replay stopped at an entry that does not decode: nothing
+     * after it is known (files, directories, the space they hold), so mounting, serving or
+     * appending on this view would give wrong answers or overwrite data. fsck and logplay
+     * report the partial view instead.
+     */
+    public void requireCompleteLog(String purpose) {
+        CorruptMediaException e = replayError;
+        if (e != null) {
+            throw new CorruptMediaException(String.format("cannot %s %s: log replay stopped at entry %d of %d "
+                    + "(run fsck)", purpose, device.path(), applied, log.nextIndex()), e);
+        }
+    }
+
     public Namespace namespace() {
         return namespace;
     }

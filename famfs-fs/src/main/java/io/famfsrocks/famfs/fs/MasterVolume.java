@@ -45,6 +45,7 @@ public final class MasterVolume extends FamfsVolume {
         String p = FamfsPaths.check(FamfsPaths.relative(path));
         try (WriterLock.Held held = writerLock.acquire()) {
             refresh();
+            requireCompleteLog("append to"); // the space held by entries after a bad one is unknown
             checkPlacement(p);
             return (Node.Dir) appendAndApply(new LogEntry.MkdirEntry(opts.uid(), opts.gid(), opts.mode() & 07777, p));
         }
@@ -55,6 +56,7 @@ public final class MasterVolume extends FamfsVolume {
         String p = FamfsPaths.check(FamfsPaths.relative(path));
         try (WriterLock.Held held = writerLock.acquire()) {
             refresh();
+            requireCompleteLog("append to"); // the space held by entries after a bad one is unknown
             String[] parts = p.split("/");
             int missing = 0;
             StringBuilder sb = new StringBuilder();
@@ -91,6 +93,7 @@ public final class MasterVolume extends FamfsVolume {
         }
         try (WriterLock.Held held = writerLock.acquire()) {
             refresh();
+            requireCompleteLog("append to"); // the space held by entries after a bad one is unknown
             checkPlacement(p);
             checkLogRoom();
             Allocator alloc = new Allocator(namespace.bitmap());
@@ -113,6 +116,7 @@ public final class MasterVolume extends FamfsVolume {
         checkSize(size);
         try (WriterLock.Held held = writerLock.acquire()) {
             refresh();
+            requireCompleteLog("append to"); // the space held by entries after a bad one is unknown
             checkPlacement(p);
             checkLogRoom();
             LogEntry.FileEntry e = new LogEntry.FileEntry(size, FamfsLayout.FAMFS_FM_ALL_HOSTS_RW,

@@ -102,6 +102,7 @@ public final class FamfsMount implements AutoCloseable {
     /** As {@link #mount(FamfsVolume, Path, Options)}, served by another FUSE binding (e.g. libfuse3). */
     public static FamfsMount mount(FamfsVolume volume, Path mountPoint, Options opts,
                                    Function<FamfsFuseOps, FuseBinding> bindingFactory) {
+        volume.requireCompleteLog("mount");
         Path mp = mountPoint.toAbsolutePath().normalize();
         MountPoints.prepare(mp);
         volume.follow(opts.pollMicros());

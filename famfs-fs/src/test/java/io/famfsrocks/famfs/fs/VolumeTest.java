@@ -134,6 +134,39 @@ class VolumeTest {
     }
 
     @Test
+    void aMasterWhoseReplayStopsAtABadEntryRefusesToAppendAndOverwritesNothing() throws Exception {
+        try (TestDevices dev = TestDevices.formatted(1L << 30)) {
+            try (MasterVolume v = Famfs.openMaster(dev.path, as(dev.masterUuid))) {
+                for (String n : new String[] {"a", "b", "c"}) {
+                    v.create(n, 2 * MIB, CreateOptions.file()).write(0, ByteBuffer.wrap(n.repeat(1000).getBytes()));
+                }
+            }
+            long at = io.famfsrocks.famfs.format.FamfsLayout.logEntryOffset(1) + 100; // inside b's entry
+            try (var f = new java.io.RandomAccessFile(dev.path.toFile(), "rw")) {
+                f.seek(at);
+                int old = f.read();
+                f.seek(at);
+                f.write(old ^ 0x10);
+            }
+            byte[] before = image(dev.path);
+            try (MasterVolume v = Famfs.openMaster(dev.path, as(dev.masterUuid))) {
+                assertThat(v.appliedEntries()).isEqualTo(1);
+                assertThat(v.replayError()).isNotNull();
+                // first fit would hand out b's and c's space: refuse instead, naming the entry's offset
+                assertThatThrownBy(() -> v.create("d", MIB, CreateOptions.file()))
+                        .isInstanceOf(io.famfsrocks.famfs.CorruptMediaException.class)
+                        .hasMessageContaining("log replay stopped at entry 1 of 3")
+                        .hasMessageContaining("corrupt log entry 1 at device offset 0x");
+                assertKind(() -> v.mkdir("d", CreateOptions.dir()), ErrorKind.CORRUPT_MEDIA);
+                assertKind(() -> v.mkdirs("d/e", CreateOptions.dir()), ErrorKind.CORRUPT_MEDIA);
+                assertKind(() -> io.famfsrocks.famfs.fuse.FamfsMount.mount(v, dev.path.resolveSibling("nowhere"),
+                        io.famfsrocks.famfs.fuse.FamfsMount.Options.defaults()), ErrorKind.CORRUPT_MEDIA);
+            }
+            assertThat(image(dev.path)).isEqualTo(before);
+        }
+    }
+
+    @Test
     void onlyTheMasterWrites() {
         try (TestDevices dev = TestDevices.formatted(1L << 30)) {
             String other = UUID.randomUUID().toString();

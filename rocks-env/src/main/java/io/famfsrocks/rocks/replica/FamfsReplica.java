@@ -102,6 +102,7 @@ public final class FamfsReplica implements AutoCloseable {
      */
     public static FamfsReplica open(FamfsVolume volume, String dataset, SharedFiles shared, Path workDir,
                                     ReplicaConfig cfg) {
+        volume.requireCompleteLog("open a replica on");
         FamfsReplica r;
         try {
             r = new FamfsReplica(volume, dataset, shared, workDir, cfg);
