@@ -61,6 +61,12 @@ final class JournalFile {
         return (long) LONGS.getAcquire(view, 0) != JournalHeader.JOURNAL_MAGIC;
     }
 
+    /** The first 8 bytes as they are: 0 before the writer publishes the header, else the magic. */
+    long rawMagic() {
+        invalidate(0, 8);
+        return (long) LONGS.getAcquire(view, 0);
+    }
+
     long committed() {
         invalidate(JournalHeader.COMMITTED_OFFSET, 8);
         return (long) LONGS.getAcquire(view, JournalHeader.COMMITTED_OFFSET);

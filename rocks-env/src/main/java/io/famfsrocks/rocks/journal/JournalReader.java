@@ -37,6 +37,28 @@ public final class JournalReader {
         return i;
     }
 
+    /**
+     * For a reader that has found nothing to read for long: throws CORRUPT_MEDIA when the
+     * newest journal starts with neither the magic nor zeros. (A writer publishes the magic
+     * last, so other bytes there are a transient state only while it writes the header.)
+     */
+    public void requireReadableHeader() {
+        if (current != null) {
+            return;
+        }
+        volume.refresh();
+        int newest = newestJournal(volume, dataset);
+        if (newest < 0) {
+            return;
+        }
+        JournalFile f = new JournalFile(volume, DatasetPaths.journal(dataset, newest));
+        long magic = f.rawMagic();
+        if (magic != 0 && magic != JournalHeader.JOURNAL_MAGIC) {
+            throw JournalHeader.corrupt(f.path, 0, "magic " + Long.toHexString(JournalHeader.JOURNAL_MAGIC),
+                    Long.toHexString(magic));
+        }
+    }
+
     /** The header of the journal being read, or null before the first one is found. */
     public JournalHeader header() {
         return header;

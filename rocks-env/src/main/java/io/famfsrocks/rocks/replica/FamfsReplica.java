@@ -225,6 +225,7 @@ public final class FamfsReplica implements AutoCloseable {
             }
             if (versions.isEmpty()) {
                 if (System.currentTimeMillis() > deadline) {
+                    reader.requireReadableHeader(); // a corrupt header, not a slow writer
                     throw new BridgeException(ErrorKind.NOT_FOUND, "dataset " + dataset + " has no published version after "
                             + cfg.openTimeout().toMillis() + " ms");
                 }
