@@ -8,9 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code ./famfs-rocks replica serve} as another host, following a primary that writes and
- * compacts: lookups, scans, health and metrics over HTTP, bad requests answered 4xx, a 12 s
- * wrk run on loopback with no status other than 200 and 404 and no socket errors, and a
- * clean shutdown on SIGTERM (no mount left).
+ * compacts: lookups, scans, health and metrics over HTTP, bad requests answered 4xx, a
+ * one-minute wrk run on loopback ({@code -Dserve.seconds=N}) with no status other than 200
+ * and 404 and no socket errors, anonymous memory flat and the lag bounded while it runs,
+ * and a clean shutdown on SIGTERM (no mount left).
  */
 class ReplicaServeIT {
     @Test
@@ -39,7 +40,13 @@ class ReplicaServeIT {
             long versionBefore = Long.parseLong(r.body().replaceAll(".*\"applied_version\":(\\d+).*\\s*", "$1"));
 
             s.startWriting();
-            ServeLoad.WrkResult w = s.wrk(2, 16, 12);
+            int seconds = Integer.getInteger("serve.seconds", 60);
+            ServeLoad.WrkResult w;
+            java.util.List<ServeLoad.Sample> samples;
+            try (ServeLoad.Sampler sampler = s.sample(2000)) {
+                w = s.wrk(2, 16, seconds);
+                samples = sampler.snapshot();
+            }
             System.out.printf("replica serve under load: %.0f requests/s, p50 %.0f us, p99 %.0f us, max %.0f us; "
                             + "%d ok, %d not found, %d other, %d socket errors; primary %d writes, %d manual compactions%n",
                     w.rps(), w.p50Us(), w.p99Us(), w.maxUs(), w.ok(), w.notFound(), w.badStatus(), w.socketErrors(),
@@ -48,6 +55,17 @@ class ReplicaServeIT {
             assertThat(w.socketErrors()).as(w.raw()).isZero();
             assertThat(w.ok()).as(w.raw()).isGreaterThan(1000);
             assertThat(s.writerFailure()).isNull();
+            // Memory flat: anonymous RSS (heap and native memory, not the SST pages it maps) of the
+            // second half of the run within 15% (+16 MiB) of the first half's peak. Lag bounded.
+            int half = samples.size() / 2;
+            long firstPeak = samples.subList(0, half).stream().mapToLong(ServeLoad.Sample::anonKib).max().orElseThrow();
+            long secondPeak = samples.subList(half, samples.size()).stream().mapToLong(ServeLoad.Sample::anonKib).max().orElseThrow();
+            long maxLag = samples.stream().mapToLong(ServeLoad.Sample::lagMs).max().orElseThrow();
+            System.out.printf("replica serve, %d s under load: %d samples, anonymous RSS peak %d MiB (first half) -> %d MiB "
+                    + "(second half), /health lag max %d ms%n", seconds, samples.size(), firstPeak >> 10, secondPeak >> 10, maxLag);
+            assertThat(samples).as("samples").hasSizeGreaterThan(4);
+            assertThat(secondPeak).as("anonymous RSS, KiB").isLessThanOrEqualTo((long) (firstPeak * 1.15) + (16 << 10));
+            assertThat(maxLag).as("/health lag, ms").isBetween(0L, 10_000L);
 
             long deadline = System.currentTimeMillis() + 15_000;
             long versionAfter = versionBefore;

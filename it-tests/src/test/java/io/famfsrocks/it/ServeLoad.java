@@ -190,6 +190,55 @@ public final class ServeLoad implements AutoCloseable {
         }
     }
 
+    /** One sample of the loaded server: RSS, anonymous RSS (KiB) and the lag /health reports (ms). */
+    public record Sample(long rssKib, long anonKib, long lagMs) {}
+
+    /** Samples the server every {@code everyMs} on a daemon thread until closed. */
+    public final class Sampler implements AutoCloseable {
+        public final java.util.List<Sample> samples = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        private final Thread thread;
+
+        Sampler(long everyMs) {
+            thread = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        samples.add(new Sample(serverRssKib(), serverAnonKib(), healthLagMs()));
+                        Thread.sleep(everyMs);
+                    }
+                } catch (InterruptedException | IOException done) {
+                    // stopped
+                }
+            }, "serve-load-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        public java.util.List<Sample> snapshot() {
+            synchronized (samples) {
+                return java.util.List.copyOf(samples);
+            }
+        }
+
+        /** Largest anonymous RSS in samples [from, to) (KiB). */
+        public long maxAnonKib(int from, int to) {
+            return snapshot().subList(from, to).stream().mapToLong(Sample::anonKib).max().orElse(-1);
+        }
+
+        public long maxLagMs() {
+            return snapshot().stream().mapToLong(Sample::lagMs).max().orElse(-1);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            thread.interrupt();
+            thread.join(10_000);
+        }
+    }
+
+    public Sampler sample(long everyMs) {
+        return new Sampler(everyMs);
+    }
+
     public void startWriting() {
         writer.start();
     }

@@ -23,21 +23,10 @@ public final class ServeLoadBench {
             ServeLoad.WrkResult idle = s.wrk(2, connections, seconds);
             s.startWriting();
             // Sample the server's memory and the lag it reports every 5 s while it is loaded.
-            java.util.List<long[]> samples = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-            Thread sampler = new Thread(() -> {
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        samples.add(new long[] {s.serverRssKib(), s.healthLagMs(), s.serverAnonKib()});
-                        Thread.sleep(5000);
-                    }
-                } catch (InterruptedException | java.io.IOException done) {
-                    // stopped
-                }
-            });
-            sampler.setDaemon(true);
-            sampler.start();
+            ServeLoad.Sampler sampler = s.sample(5000);
             ServeLoad.WrkResult busy = s.wrk(2, connections, seconds);
-            sampler.interrupt();
+            sampler.close();
+            java.util.List<ServeLoad.Sample> samples = sampler.snapshot();
             long bad = idle.badStatus() + busy.badStatus() + idle.socketErrors() + busy.socketErrors();
             System.out.printf(Locale.ROOT, "serving replica, %,d keys, wrk -t2 -c%d -d%ds /get of random keys, loopback%n",
                     slots, connections, seconds);
@@ -47,19 +36,19 @@ public final class ServeLoadBench {
                             + "primary: %,d writes, %d manual compactions, %d versions published, lag p50 %d ms p99 %d ms%n",
                     busy.rps() / idle.rps(), bad, s.writes(), s.compactions(), s.publisherMetrics().versionsPublished(),
                     s.publisherMetrics().lagP50Ms(), s.publisherMetrics().lagP99Ms());
-            synchronized (samples) {
-                if (!samples.isEmpty()) {
-                    long maxRss = samples.stream().mapToLong(x -> x[0]).max().orElse(-1);
-                    long maxLag = samples.stream().mapToLong(x -> x[1]).max().orElse(-1);
-                    int half = samples.size() / 2;
-                    double firstHalf = samples.subList(0, Math.max(1, half)).stream().mapToLong(x -> x[0]).average().orElse(0);
-                    double secondHalf = samples.subList(half, samples.size()).stream().mapToLong(x -> x[0]).average().orElse(0);
-                    System.out.printf(Locale.ROOT, "replica server under load (%d samples, every 5 s): RSS first %,d MiB, "
-                                    + "last %,d MiB, max %,d MiB, mean of 2nd half / 1st half %.2f; anonymous RSS first %,d MiB, "
-                                    + "last %,d MiB; /health lag max %d ms%n",
-                            samples.size(), samples.get(0)[0] >> 10, samples.get(samples.size() - 1)[0] >> 10, maxRss >> 10,
-                            secondHalf / firstHalf, samples.get(0)[2] >> 10, samples.get(samples.size() - 1)[2] >> 10, maxLag);
-                }
+            if (!samples.isEmpty()) {
+                long maxRss = samples.stream().mapToLong(ServeLoad.Sample::rssKib).max().orElse(-1);
+                int half = samples.size() / 2;
+                double firstHalf = samples.subList(0, Math.max(1, half)).stream().mapToLong(ServeLoad.Sample::rssKib).average().orElse(0);
+                double secondHalf = samples.subList(half, samples.size()).stream().mapToLong(ServeLoad.Sample::rssKib).average().orElse(0);
+                ServeLoad.Sample first = samples.get(0);
+                ServeLoad.Sample last = samples.get(samples.size() - 1);
+                System.out.printf(Locale.ROOT, "replica server under load (%d samples, every 5 s): RSS first %,d MiB, "
+                                + "last %,d MiB, max %,d MiB, mean of 2nd half / 1st half %.2f; anonymous RSS first %,d MiB, "
+                                + "last %,d MiB, max %,d MiB; /health lag max %d ms%n",
+                        samples.size(), first.rssKib() >> 10, last.rssKib() >> 10, maxRss >> 10, secondHalf / firstHalf,
+                        first.anonKib() >> 10, last.anonKib() >> 10, sampler.maxAnonKib(0, samples.size()) >> 10,
+                        sampler.maxLagMs());
             }
             if (bad != 0 || s.writerFailure() != null) {
                 System.exit(1);
