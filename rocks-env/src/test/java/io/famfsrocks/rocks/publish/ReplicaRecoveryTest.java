@@ -58,6 +58,52 @@ class ReplicaRecoveryTest {
         }
     }
 
+    /**
+     * Shared files that, while {@code garbled} is set, hand out new SSTs as files of the right
+     * size holding zeros (a view of the bytes that is not there yet); {@link #repair} puts the
+     * real bytes in place.
+     */
+    static final class GarblingSharedFiles implements SharedFiles {
+        final SharedFiles inner;
+        final Path dir;
+        final java.util.Map<String, Path> garbled = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile boolean garbling;
+
+        GarblingSharedFiles(SharedFiles inner, Path dir) {
+            this.inner = inner;
+            this.dir = dir;
+        }
+
+        @Override
+        public Path pathOf(String famfsPath) {
+            Path real = inner.pathOf(famfsPath);
+            if (!garbling || seen.contains(famfsPath)) {
+                seen.add(famfsPath);
+                return garbled.getOrDefault(famfsPath, real);
+            }
+            return garbled.computeIfAbsent(famfsPath, p -> {
+                try {
+                    Path g = dir.resolve(p.replace('/', '_'));
+                    Files.createDirectories(dir);
+                    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(g.toFile(), "rw")) {
+                        f.setLength(Files.size(real));
+                    }
+                    return g;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+
+        void repair() throws java.io.IOException {
+            garbling = false;
+            for (var e : garbled.entrySet()) {
+                Files.copy(inner.pathOf(e.getKey()), e.getValue(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
     @BeforeEach
     void setUp() throws Exception {
         RocksDB.loadLibrary();
@@ -129,6 +175,64 @@ class ReplicaRecoveryTest {
                 assertThat(applied.get(i).appliedVersion()).isGreaterThan(applied.get(i - 1).appliedVersion());
             }
             assertThat(applied.get(0).appliedVersion()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    /**
+     * The facts' stuck and empty replicas: new SSTs are linked but their bytes are not there
+     * (right size, zeros). Catching up cannot show the version; the replica must notice
+     * (live files or sequence differ from the published version), try a fresh instance, keep
+     * serving the last verified view without claiming to be current, and get there by
+     * reopening once the bytes are right, with no new publication.
+     */
+    @Test
+    void aCatchUpThatCannotShowTheVersionIsDetectedAndRecoveredByReopening() throws Exception {
+        int slots = PublishAndFollowTest.SLOTS;
+        try (TestDevice dev = new TestDevice(1L << 30); MasterVolume master = dev.openMaster();
+             FamfsVolume client = dev.openClient(); Options opts = PublishAndFollowTest.primaryOptions()) {
+            WorkloadModel model = new WorkloadModel(slots);
+            ViewChecker checker = new ViewChecker(slots);
+            FamfsPublisher pub = FamfsPublisher.attach(opts, master, "db1", PublisherConfig.defaults());
+            GarblingSharedFiles shared = new GarblingSharedFiles(new ExportedSharedFiles(client, tmp.resolve("export")),
+                    tmp.resolve("garbled"));
+            try (RocksDB db = RocksDB.open(opts, tmp.resolve("db").toString()); FamfsPublisher p = pub) {
+                long c1 = PublishAndFollowTest.writeAndFlush(db, model, 3000);
+                pub.start(db);
+                pub.publishNow(10_000);
+                try (FamfsReplica replica = FamfsReplica.open(client, "db1", shared, tmp.resolve("replica"),
+                        ReplicaConfig.defaults().withReadAhead(false))) {
+                    assertThat(checker.check(replica)).isEqualTo(c1);
+                    long reopensBefore = replica.stats().reopens();
+
+                    shared.garbling = true;
+                    PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                    long v2 = pub.publishNow(10_000);
+                    long deadline = System.currentTimeMillis() + 10_000;
+                    while (replica.stats().stuckDetected() == 0 && System.currentTimeMillis() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    assertThat(replica.stats().stuckDetected()).as("catch-up that cannot show v2 detected: "
+                            + replica.stats() + " " + replica.freshness()).isGreaterThanOrEqualTo(1);
+                    for (int i = 0; i < 20; i++) {
+                        Freshness f = replica.freshness();
+                        assertThat(f.current()).as("never current: " + f).isFalse();
+                        assertThat(f.appliedVersion()).as(f.toString()).isLessThan(v2);
+                        assertThat(f.problem()).as(f.toString()).isNotNull();
+                        assertThat(checker.check(replica)).as("keeps serving the last verified view").isEqualTo(c1);
+                        Thread.sleep(10);
+                    }
+
+                    shared.repair();
+                    long c2 = model.counter();
+                    PublishAndFollowTest.await(replica, v2);
+                    assertThat(checker.check(replica)).isEqualTo(c2);
+                    assertThat(replica.stats().reopens()).as("recovered by reopening").isGreaterThan(reopensBefore);
+                    long c3 = PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                    long v3 = pub.publishNow(10_000);
+                    PublishAndFollowTest.await(replica, v3);
+                    assertThat(checker.check(replica)).isEqualTo(c3);
+                }
+            }
         }
     }
 }
