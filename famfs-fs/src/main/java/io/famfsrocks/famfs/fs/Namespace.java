@@ -46,6 +46,9 @@ public final class Namespace {
     private long collisions;
 
     private final Node.EntryLoader loader;
+    /** The parent of the last applied entry and its child list (applying thread only). */
+    private String lastParentPath;
+    private List<Node> lastSiblings;
 
     /** @param loader decodes a file's entry again on demand; null to keep entries in memory */
     Namespace(long deviceSize, long logLen, long allocUnit, long expectedEntries, Node.EntryLoader loader) {
@@ -136,24 +139,43 @@ public final class Namespace {
         }
         String path = e.path();
         String parentPath = FamfsPaths.parent(path);
-        String problem = placementProblem(path, parentPath);
-        if (problem != null) {
-            anomalies.add(new Anomaly(index, path, problem.equals("exists") ? "duplicate path"
-                    : problem.equals("parent missing") ? "child logged before its parent (or parent missing)" : problem));
-            return;
+        // Replay applies hundreds of thousands of entries: one map probe for the parent (none
+        // when the previous entry had the same one) and one insert that is also the duplicate check.
+        List<Node> siblings;
+        if (parentPath.equals(lastParentPath)) {
+            siblings = lastSiblings;
+        } else {
+            Node parent = byPath.get(parentPath);
+            if (!(parent instanceof Node.Dir)) {
+                anomalies.add(new Anomaly(index, path, byPath.containsKey(path) ? "duplicate path" : parent == null
+                        ? "child logged before its parent (or parent missing)" : "parent is a file"));
+                return;
+            }
+            siblings = children.get(parentPath);
+            lastParentPath = parentPath;
+            lastSiblings = siblings;
         }
         Node node;
+        LogEntry.FileEntry f = null;
         if (e instanceof LogEntry.MkdirEntry d) {
             node = new Node.Dir(path, d.uid(), d.gid(), d.mode(), index);
+        } else {
+            f = (LogEntry.FileEntry) e;
+            String bad = extentProblem(f);
+            if (bad != null) {
+                anomalies.add(new Anomaly(index, path, byPath.containsKey(path) ? "duplicate path" : bad));
+                return;
+            }
+            node = new Node.File(path, f, index, loader);
+        }
+        if (byPath.putIfAbsent(path, node) != null) {
+            anomalies.add(new Anomaly(index, path, "duplicate path"));
+            return;
+        }
+        if (f == null) {
             children.put(path, new ArrayList<>());
             dirs++;
         } else {
-            LogEntry.FileEntry f = (LogEntry.FileEntry) e;
-            String bad = extentProblem(f);
-            if (bad != null) {
-                anomalies.add(new Anomaly(index, path, bad));
-                return;
-            }
             long hits = 0;
             for (Extent x : f.layout().extents()) {
                 hits += bitmap.mark(x.offset(), x.length());
@@ -162,13 +184,10 @@ public final class Namespace {
                 collisions += hits;
                 anomalies.add(new Anomaly(index, path, hits + " allocation unit(s) collide with earlier files"));
             }
-            node = new Node.File(path, f, index, loader);
             files++;
             fileBytes += f.size();
             allocatedBytes += f.layout().allocatedBytes();
         }
-        byPath.put(path, node);
-        List<Node> siblings = children.get(parentPath);
         synchronized (siblings) {
             siblings.add(node);
         }
