@@ -69,13 +69,36 @@ class RealMountTableTest extends CliTestBase {
     void unmountStandIn() throws Exception {
         if (fs != null) {
             try {
-                if (MountTable.read().mounts().stream().anyMatch(m -> m.mountPoint().equals(mp))) {
+                if (mounted()) {
                     fs.umount();
                 }
+                // fusermount can return before the kernel lets go of the mount point
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (mounted() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
+                if (mounted()) {
+                    new ProcessBuilder("fusermount", "-u", "-z", mp.toString()).inheritIO().start()
+                            .waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
             } finally {
-                Files.deleteIfExists(mp);
+                for (int i = 0; ; i++) {
+                    try {
+                        Files.deleteIfExists(mp);
+                        break;
+                    } catch (java.nio.file.FileSystemException busy) {
+                        if (i == 50) {
+                            throw busy;
+                        }
+                        Thread.sleep(20);
+                    }
+                }
             }
         }
+    }
+
+    private boolean mounted() {
+        return MountTable.read().mounts().stream().anyMatch(m -> m.mountPoint().equals(mp));
     }
 
     @Override
