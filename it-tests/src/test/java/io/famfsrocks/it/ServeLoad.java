@@ -78,7 +78,7 @@ public final class ServeLoad implements AutoCloseable {
         this.writesPerSecond = writesPerSecond;
         RocksDB.loadLibrary();
         work = Files.createTempDirectory(Path.of("/dev/shm"), "famfs-serve-load-work-");
-        MemoryDevice.createFile(dev, 4L << 30);
+        MemoryDevice.createFile(dev, (long) Integer.getInteger("serve.device.gib", 4) << 30); // sparse; soaks want more
         Mkfs.format(dev, Mkfs.Options.defaults().withSystemUuid(MASTER));
         master = Famfs.openMaster(dev, OpenOptions.defaults().withSystemUuid(MASTER));
         options = new Options().setCreateIfMissing(true).setWriteBufferSize(1 << 20).setTargetFileSizeBase(1 << 20)
