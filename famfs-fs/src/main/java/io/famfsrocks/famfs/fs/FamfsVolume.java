@@ -23,6 +23,7 @@ import java.util.function.Consumer;
  * Open with {@link Famfs}; a host that is the master gets a {@link MasterVolume}.
  */
 public class FamfsVolume implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(FamfsVolume.class.getName());
     final MemoryDevice device;
     final Superblock superblock;
     final FamfsLog log;
@@ -153,14 +154,24 @@ public class FamfsVolume implements AutoCloseable {
             return;
         }
         Thread t = new Thread(() -> {
+            String reported = null; // say each problem once, not every interval
             while (!closed.get()) {
+                String problem;
                 try {
                     refresh();
+                    CorruptMediaException stop = replayError;
+                    problem = stop == null ? null : "log replay stopped at entry " + applied
+                            + "; serving the entries before it (run fsck): " + stop.getMessage();
                 } catch (RuntimeException e) {
                     if (closed.get()) {
                         return;
                     }
+                    problem = "cannot follow the log: " + e.getMessage();
                 }
+                if (problem != null && !problem.equals(reported)) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: {1}", device.path(), problem);
+                }
+                reported = problem;
                 java.util.concurrent.locks.LockSupport.parkNanos(intervalMicros * 1000L);
             }
         }, "famfs-follow-" + device.path().getFileName());
