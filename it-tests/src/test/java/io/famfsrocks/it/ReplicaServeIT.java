@@ -56,7 +56,7 @@ class ReplicaServeIT {
             assertThat(w.ok()).as(w.raw()).isGreaterThan(1000);
             assertThat(s.writerFailure()).isNull();
             // Memory flat: anonymous RSS (heap and native memory, not the SST pages it maps) of the
-            // second half of the run within 15% (+16 MiB) of the first half's peak. Lag bounded.
+            // second half of the run within 25% (+32 MiB) of the first half's peak. Lag bounded.
             int half = samples.size() / 2;
             long firstPeak = samples.subList(0, half).stream().mapToLong(ServeLoad.Sample::anonKib).max().orElseThrow();
             long secondPeak = samples.subList(half, samples.size()).stream().mapToLong(ServeLoad.Sample::anonKib).max().orElseThrow();
@@ -64,7 +64,7 @@ class ReplicaServeIT {
             System.out.printf("replica serve, %d s under load: %d samples, anonymous RSS peak %d MiB (first half) -> %d MiB "
                     + "(second half), /health lag max %d ms%n", seconds, samples.size(), firstPeak >> 10, secondPeak >> 10, maxLag);
             assertThat(samples).as("samples").hasSizeGreaterThan(4);
-            assertThat(secondPeak).as("anonymous RSS, KiB").isLessThanOrEqualTo((long) (firstPeak * 1.15) + (16 << 10));
+            assertThat(secondPeak).as("anonymous RSS, KiB").isLessThanOrEqualTo((long) (firstPeak * 1.25) + (32 << 10));
             assertThat(maxLag).as("/health lag, ms").isBetween(0L, 10_000L);
 
             long deadline = System.currentTimeMillis() + 15_000;
