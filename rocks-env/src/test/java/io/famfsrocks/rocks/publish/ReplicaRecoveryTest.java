@@ -119,63 +119,53 @@ class ReplicaRecoveryTest {
 
     @Test
     void aVersionWhoseSstsAreNotVisibleYetIsNeverClaimedAndIsAppliedOnceTheyAppear() throws Exception {
-        int slots = PublishAndFollowTest.SLOTS;
-        try (TestDevice dev = new TestDevice(1L << 30); MasterVolume master = dev.openMaster();
-             FamfsVolume client = dev.openClient(); Options opts = PublishAndFollowTest.primaryOptions()) {
-            WorkloadModel model = new WorkloadModel(slots);
-            ViewChecker checker = new ViewChecker(slots);
-            FamfsPublisher pub = FamfsPublisher.attach(opts, master, "db1", PublisherConfig.defaults());
+        withPublishingPrimary((client, db, pub, model, checker, c1) -> {
             HidingSharedFiles shared = new HidingSharedFiles(new ExportedSharedFiles(client, tmp.resolve("export")));
             List<Freshness> applied = new CopyOnWriteArrayList<>();
-            try (RocksDB db = RocksDB.open(opts, tmp.resolve("db").toString()); FamfsPublisher p = pub) {
-                long c1 = PublishAndFollowTest.writeAndFlush(db, model, 3000);
-                pub.start(db);
-                long v1 = pub.publishNow(10_000);
-                try (FamfsReplica replica = FamfsReplica.open(client, "db1", shared, tmp.resolve("replica"),
-                        ReplicaConfig.defaults())) {
-                    replica.onApplied(applied::add);
-                    assertThat(checker.check(replica)).isEqualTo(c1);
+            try (FamfsReplica replica = FamfsReplica.open(client, "db1", shared, tmp.resolve("replica"),
+                    ReplicaConfig.defaults())) {
+                replica.onApplied(applied::add);
+                assertThat(checker.check(replica)).isEqualTo(c1);
 
-                    shared.hidden = true;
-                    PublishAndFollowTest.writeAndFlush(db, model, 2000);
-                    long v2 = pub.publishNow(10_000);
-                    long deadline = System.currentTimeMillis() + 10_000;
-                    while (shared.refused < 3 && System.currentTimeMillis() < deadline) {
-                        Thread.sleep(5);
-                    }
-                    assertThat(shared.refused).as("the replica tried the hidden SST").isGreaterThanOrEqualTo(1);
-                    for (int i = 0; i < 20; i++) {
-                        Freshness f = replica.freshness();
-                        assertThat(f.current()).as("never current on the old view: " + f).isFalse();
-                        assertThat(f.appliedVersion()).as(f.toString()).isLessThan(v2);
-                        assertThat(f.newestVersion()).as(f.toString()).isGreaterThanOrEqualTo(v2);
-                        assertThat(checker.check(replica)).as("keeps serving the last verified view").isEqualTo(c1);
-                        Thread.sleep(10);
-                    }
-
-                    // The SST appears; no new publication: the replica must get there on its own.
-                    shared.hidden = false;
-                    long c2 = model.counter();
-                    PublishAndFollowTest.await(replica, v2);
-                    assertThat(checker.check(replica)).isEqualTo(c2);
-                    deadline = System.currentTimeMillis() + 10_000;
-                    while (!replica.freshness().current() && System.currentTimeMillis() < deadline) {
-                        Thread.sleep(5);
-                    }
-                    assertThat(replica.freshness().current()).as(replica.freshness().toString()).isTrue();
-
-                    // And it keeps following afterwards.
-                    long c3 = PublishAndFollowTest.writeAndFlush(db, model, 2000);
-                    long v3 = pub.publishNow(10_000);
-                    PublishAndFollowTest.await(replica, v3);
-                    assertThat(checker.check(replica)).isEqualTo(c3);
+                shared.hidden = true;
+                PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                long v2 = pub.publishNow(10_000);
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (shared.refused < 3 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(5);
                 }
+                assertThat(shared.refused).as("the replica tried the hidden SST").isGreaterThanOrEqualTo(1);
+                for (int i = 0; i < 20; i++) {
+                    Freshness f = replica.freshness();
+                    assertThat(f.current()).as("never current on the old view: " + f).isFalse();
+                    assertThat(f.appliedVersion()).as(f.toString()).isLessThan(v2);
+                    assertThat(f.newestVersion()).as(f.toString()).isGreaterThanOrEqualTo(v2);
+                    assertThat(checker.check(replica)).as("keeps serving the last verified view").isEqualTo(c1);
+                    Thread.sleep(10);
+                }
+
+                // The SST appears; no new publication: the replica must get there on its own.
+                shared.hidden = false;
+                long c2 = model.counter();
+                PublishAndFollowTest.await(replica, v2);
+                assertThat(checker.check(replica)).isEqualTo(c2);
+                deadline = System.currentTimeMillis() + 10_000;
+                while (!replica.freshness().current() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(replica.freshness().current()).as(replica.freshness().toString()).isTrue();
+
+                // And it keeps following afterwards.
+                long c3 = PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                long v3 = pub.publishNow(10_000);
+                PublishAndFollowTest.await(replica, v3);
+                assertThat(checker.check(replica)).isEqualTo(c3);
             }
             for (int i = 1; i < applied.size(); i++) {
                 assertThat(applied.get(i).appliedVersion()).isGreaterThan(applied.get(i - 1).appliedVersion());
             }
             assertThat(applied.get(0).appliedVersion()).isGreaterThanOrEqualTo(1);
-        }
+        });
     }
 
     /**
@@ -187,51 +177,62 @@ class ReplicaRecoveryTest {
      */
     @Test
     void aCatchUpThatCannotShowTheVersionIsDetectedAndRecoveredByReopening() throws Exception {
+        withPublishingPrimary((client, db, pub, model, checker, c1) -> {
+            GarblingSharedFiles shared = new GarblingSharedFiles(new ExportedSharedFiles(client, tmp.resolve("export")),
+                    tmp.resolve("garbled"));
+            try (FamfsReplica replica = FamfsReplica.open(client, "db1", shared, tmp.resolve("replica"),
+                    ReplicaConfig.defaults().withReadAhead(false))) {
+                assertThat(checker.check(replica)).isEqualTo(c1);
+                long reopensBefore = replica.stats().reopens();
+
+                shared.garbling = true;
+                PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                long v2 = pub.publishNow(10_000);
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (replica.stats().stuckDetected() == 0 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(replica.stats().stuckDetected()).as("catch-up that cannot show v2 detected: "
+                        + replica.stats() + " " + replica.freshness()).isGreaterThanOrEqualTo(1);
+                for (int i = 0; i < 20; i++) {
+                    Freshness f = replica.freshness();
+                    assertThat(f.current()).as("never current: " + f).isFalse();
+                    assertThat(f.appliedVersion()).as(f.toString()).isLessThan(v2);
+                    assertThat(f.problem()).as(f.toString()).isNotNull();
+                    assertThat(checker.check(replica)).as("keeps serving the last verified view").isEqualTo(c1);
+                    Thread.sleep(10);
+                }
+
+                shared.repair();
+                long c2 = model.counter();
+                PublishAndFollowTest.await(replica, v2);
+                assertThat(checker.check(replica)).isEqualTo(c2);
+                assertThat(replica.stats().reopens()).as("recovered by reopening").isGreaterThan(reopensBefore);
+                long c3 = PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                long v3 = pub.publishNow(10_000);
+                PublishAndFollowTest.await(replica, v3);
+                assertThat(checker.check(replica)).isEqualTo(c3);
+            }
+        });
+    }
+
+    /** What a scenario gets: a client volume, and a primary that published 3,000 writes ({@code c1}) as version 1. */
+    interface Scenario {
+        void run(FamfsVolume client, RocksDB db, FamfsPublisher pub, WorkloadModel model, ViewChecker checker, long c1)
+                throws Exception;
+    }
+
+    private void withPublishingPrimary(Scenario scenario) throws Exception {
         int slots = PublishAndFollowTest.SLOTS;
         try (TestDevice dev = new TestDevice(1L << 30); MasterVolume master = dev.openMaster();
              FamfsVolume client = dev.openClient(); Options opts = PublishAndFollowTest.primaryOptions()) {
             WorkloadModel model = new WorkloadModel(slots);
-            ViewChecker checker = new ViewChecker(slots);
             FamfsPublisher pub = FamfsPublisher.attach(opts, master, "db1", PublisherConfig.defaults());
-            GarblingSharedFiles shared = new GarblingSharedFiles(new ExportedSharedFiles(client, tmp.resolve("export")),
-                    tmp.resolve("garbled"));
             try (RocksDB db = RocksDB.open(opts, tmp.resolve("db").toString()); FamfsPublisher p = pub) {
                 long c1 = PublishAndFollowTest.writeAndFlush(db, model, 3000);
                 pub.start(db);
                 pub.publishNow(10_000);
-                try (FamfsReplica replica = FamfsReplica.open(client, "db1", shared, tmp.resolve("replica"),
-                        ReplicaConfig.defaults().withReadAhead(false))) {
-                    assertThat(checker.check(replica)).isEqualTo(c1);
-                    long reopensBefore = replica.stats().reopens();
-
-                    shared.garbling = true;
-                    PublishAndFollowTest.writeAndFlush(db, model, 2000);
-                    long v2 = pub.publishNow(10_000);
-                    long deadline = System.currentTimeMillis() + 10_000;
-                    while (replica.stats().stuckDetected() == 0 && System.currentTimeMillis() < deadline) {
-                        Thread.sleep(5);
-                    }
-                    assertThat(replica.stats().stuckDetected()).as("catch-up that cannot show v2 detected: "
-                            + replica.stats() + " " + replica.freshness()).isGreaterThanOrEqualTo(1);
-                    for (int i = 0; i < 20; i++) {
-                        Freshness f = replica.freshness();
-                        assertThat(f.current()).as("never current: " + f).isFalse();
-                        assertThat(f.appliedVersion()).as(f.toString()).isLessThan(v2);
-                        assertThat(f.problem()).as(f.toString()).isNotNull();
-                        assertThat(checker.check(replica)).as("keeps serving the last verified view").isEqualTo(c1);
-                        Thread.sleep(10);
-                    }
-
-                    shared.repair();
-                    long c2 = model.counter();
-                    PublishAndFollowTest.await(replica, v2);
-                    assertThat(checker.check(replica)).isEqualTo(c2);
-                    assertThat(replica.stats().reopens()).as("recovered by reopening").isGreaterThan(reopensBefore);
-                    long c3 = PublishAndFollowTest.writeAndFlush(db, model, 2000);
-                    long v3 = pub.publishNow(10_000);
-                    PublishAndFollowTest.await(replica, v3);
-                    assertThat(checker.check(replica)).isEqualTo(c3);
-                }
+                scenario.run(client, db, pub, model, new ViewChecker(slots), c1);
             }
         }
     }
