@@ -156,6 +156,7 @@ public final class DemoCommand extends Verb {
                         + "running; replicas follow", keys, writes));
                 load(db, wo, model, writes, pub);
                 db.flush(fo);
+                settle(db, 120);
                 long version = pub.publishNow(120_000);
                 long counter = model.counter();
                 long liveBytes = 0;
@@ -224,6 +225,22 @@ public final class DemoCommand extends Verb {
         }
         if (tty) {
             err().println();
+        }
+    }
+
+    /**
+     * Waits until RocksDB has no compaction running or pending, so that the version the
+     * replicas check is the last one and the lookups are measured on a quiet primary
+     * (a compaction still running would slow whichever replica is measured first).
+     */
+    private void settle(RocksDB db, int seconds) throws RocksDBException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (db.getLongProperty("rocksdb.compaction-pending") > 0 || db.getLongProperty("rocksdb.num-running-compactions") > 0
+                || db.getLongProperty("rocksdb.num-running-flushes") > 0) {
+            if (stopping || System.nanoTime() > deadline) {
+                return;
+            }
+            Thread.sleep(50);
         }
     }
 
