@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code ./famfs-rocks sst-publish} end to end: a closed DB and external SSTs published and
  * read back with {@code replica get|scan|stat} (each mounting the device through FUSE in its
  * own JVM, as another host), reruns copying only new SSTs, dry run, refusals that change
- * nothing, and kill -9 in the middle of a publication.
+ * nothing, and kill -9 or SIGTERM in the middle of a publication.
  */
 class SstPublishIT {
     static final String MASTER = "aaaaaaaa-5555-0000-0000-000000000001";
@@ -198,6 +198,16 @@ class SstPublishIT {
 
     @Test
     void killNineMidPublishLeavesNoVersionAndTheRerunReusesWhatWasCopied() throws Exception {
+        stopMidPublish(true);
+    }
+
+    /** SIGTERM, as Ctrl-C (SIGINT runs the same shutdown hooks; a background test JVM may ignore SIGINT). */
+    @Test
+    void terminatedMidPublishStopsPromptlyLeavesNoVersionAndTheRerunReusesWhatWasCopied() throws Exception {
+        stopMidPublish(false);
+    }
+
+    private void stopMidPublish(boolean kill) throws Exception {
         mkfs("2g");
         Path db = tmp.resolve("db");
         int ssts = 250;
@@ -210,13 +220,22 @@ class SstPublishIT {
         for (String l; (l = err.readLine()) != null; ) {
             if (l.matches("sst-publish: copied [1-9]\\d* of \\d+ SSTs.*")) {
                 seen = l;
-                p.destroyForcibly(); // SIGKILL
+                if (kill) {
+                    p.destroyForcibly(); // SIGKILL
+                } else {
+                    p.destroy(); // SIGTERM
+                }
                 break;
             }
         }
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        boolean exited = p.waitFor(30, TimeUnit.SECONDS);
+        if (!exited) {
+            p.destroyForcibly();
+        }
+        assertThat(exited).as("stopped within 30 s").isTrue();
         assertThat(seen).as("a progress line before the end; stdout: " + out.getNow("")).isNotNull();
-        assertThat(p.exitValue()).as("killed, not finished: " + out.getNow("")).isEqualTo(137);
+        assertThat(p.exitValue()).as("stopped, not finished: " + out.getNow("")).isEqualTo(kill ? 137 : 143);
+        assertThat(out.getNow("")).as("no success line").doesNotContain("published version");
 
         Launcher.Run stat = replica("stat", "db1");
         assertThat(stat.code()).as("no version is visible: " + stat).isEqualTo(3);
@@ -231,6 +250,7 @@ class SstPublishIT {
         stat = replica("stat", "db1", "--json", "--count");
         assertThat(stat.out()).as(stat.toString()).contains("\"version\": 1").contains("\"ssts\": " + ssts)
                 .contains("\"keys\": " + ssts * 40);
-        System.out.printf("kill -9 after '%s'; rerun copied %d and reused %d of %d SSTs%n", seen, cr[0], cr[1], ssts);
+        System.out.printf("%s after '%s'; rerun copied %d and reused %d of %d SSTs%n", kill ? "kill -9" : "SIGTERM", seen,
+                cr[0], cr[1], ssts);
     }
 }

@@ -201,6 +201,11 @@ public final class FamfsPublisher implements AutoCloseable {
         return dataset;
     }
 
+    /** Whether {@link #close} has begun (by the owner or by the exit guard on SIGINT/SIGTERM). */
+    public boolean isClosed() {
+        return closed;
+    }
+
     public PublisherMetrics metrics() {
         lock.lock();
         try {
@@ -340,6 +345,9 @@ public final class FamfsPublisher implements AutoCloseable {
             for (Map.Entry<Long, Long> e : snap.sizes.entrySet()) {
                 SstEntry s = shared.get(e.getKey());
                 if (s == null) {
+                    if (closed) {
+                        return; // closing (e.g. Ctrl-C): no version; what was copied is reused next time
+                    }
                     s = copySst(e.getKey(), e.getValue(), snap.channels.get(e.getKey()));
                     Long c = createdAtMs.get(e.getKey());
                     oldestCreated = Math.min(oldestCreated, c == null ? System.currentTimeMillis() : c);

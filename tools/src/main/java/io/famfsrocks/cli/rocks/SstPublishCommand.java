@@ -218,6 +218,10 @@ public final class SstPublishCommand extends Verb {
                     }
                     long version = startWithProgress(pub, rdb, plan);
                     PublisherMetrics m = pub.metrics();
+                    if (pub.isClosed()) { // SIGINT or SIGTERM: the exit guard closed the publisher
+                        throw new CliException(ExitCode.INTERRUPTED, "interrupted: dataset " + dataset + " is at version "
+                                + m.lastVersion() + "; the SSTs copied so far are reused by the next run");
+                    }
                     if (m.stopped()) {
                         throw failure(m.error());
                     }
