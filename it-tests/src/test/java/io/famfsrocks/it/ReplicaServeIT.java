@@ -42,10 +42,9 @@ class ReplicaServeIT {
             s.startWriting();
             int seconds = Integer.getInteger("serve.seconds", 60);
             ServeLoad.WrkResult w;
-            java.util.List<ServeLoad.Sample> samples;
-            try (ServeLoad.Sampler sampler = s.sample(2000)) {
+            ServeLoad.Sampler sampler = s.sample(2000);
+            try (sampler) {
                 w = s.wrk(2, 16, seconds);
-                samples = sampler.snapshot();
             }
             System.out.printf("replica serve under load: %.0f requests/s, p50 %.0f us, p99 %.0f us, max %.0f us; "
                             + "%d ok, %d not found, %d other, %d socket errors; primary %d writes, %d manual compactions%n",
@@ -57,10 +56,11 @@ class ReplicaServeIT {
             assertThat(s.writerFailure()).isNull();
             // Memory flat: anonymous RSS (heap and native memory, not the SST pages it maps) of the
             // second half of the run within 25% (+32 MiB) of the first half's peak. Lag bounded.
+            java.util.List<ServeLoad.Sample> samples = sampler.snapshot();
             int half = samples.size() / 2;
-            long firstPeak = samples.subList(0, half).stream().mapToLong(ServeLoad.Sample::anonKib).max().orElseThrow();
-            long secondPeak = samples.subList(half, samples.size()).stream().mapToLong(ServeLoad.Sample::anonKib).max().orElseThrow();
-            long maxLag = samples.stream().mapToLong(ServeLoad.Sample::lagMs).max().orElseThrow();
+            long firstPeak = sampler.maxAnonKib(0, half);
+            long secondPeak = sampler.maxAnonKib(half, samples.size());
+            long maxLag = sampler.maxLagMs();
             System.out.printf("replica serve, %d s under load: %d samples, anonymous RSS peak %d MiB (first half) -> %d MiB "
                     + "(second half), /health lag max %d ms%n", seconds, samples.size(), firstPeak >> 10, secondPeak >> 10, maxLag);
             assertThat(samples).as("samples").hasSizeGreaterThan(4);

@@ -44,8 +44,7 @@ public final class MasterVolume extends FamfsVolume {
     public Node.Dir mkdir(String path, CreateOptions opts) {
         String p = FamfsPaths.check(FamfsPaths.relative(path));
         try (WriterLock.Held held = writerLock.acquire()) {
-            refresh();
-            requireCompleteLog("append to"); // the space held by entries after a bad one is unknown
+            catchUp();
             checkPlacement(p);
             return (Node.Dir) appendAndApply(new LogEntry.MkdirEntry(opts.uid(), opts.gid(), opts.mode() & 07777, p));
         }
@@ -55,8 +54,7 @@ public final class MasterVolume extends FamfsVolume {
     public Node.Dir mkdirs(String path, CreateOptions opts) {
         String p = FamfsPaths.check(FamfsPaths.relative(path));
         try (WriterLock.Held held = writerLock.acquire()) {
-            refresh();
-            requireCompleteLog("append to"); // the space held by entries after a bad one is unknown
+            catchUp();
             String[] parts = p.split("/");
             int missing = 0;
             StringBuilder sb = new StringBuilder();
@@ -92,8 +90,7 @@ public final class MasterVolume extends FamfsVolume {
             opts.interleave().validate(superblock.allocUnit(), capacity());
         }
         try (WriterLock.Held held = writerLock.acquire()) {
-            refresh();
-            requireCompleteLog("append to"); // the space held by entries after a bad one is unknown
+            catchUp();
             checkPlacement(p);
             checkLogRoom();
             Allocator alloc = new Allocator(namespace.bitmap());
@@ -115,8 +112,7 @@ public final class MasterVolume extends FamfsVolume {
         String p = FamfsPaths.check(FamfsPaths.relative(path));
         checkSize(size);
         try (WriterLock.Held held = writerLock.acquire()) {
-            refresh();
-            requireCompleteLog("append to"); // the space held by entries after a bad one is unknown
+            catchUp();
             checkPlacement(p);
             checkLogRoom();
             LogEntry.FileEntry e = new LogEntry.FileEntry(size, FamfsLayout.FAMFS_FM_ALL_HOSTS_RW,
@@ -193,6 +189,12 @@ public final class MasterVolume extends FamfsVolume {
         public void flush() {
             file.flush();
         }
+    }
+
+    /** Applies what other writers appended; refuses when replay stopped (the space held after a bad entry is unknown). */
+    private void catchUp() {
+        refresh();
+        requireCompleteLog("append to");
     }
 
     private Node appendAndApply(LogEntry e) {

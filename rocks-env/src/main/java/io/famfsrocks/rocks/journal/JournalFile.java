@@ -57,8 +57,7 @@ final class JournalFile {
      * publishes the name before the bytes), or if it stopped in between.
      */
     boolean uninitialised() {
-        invalidate(0, 8);
-        return (long) LONGS.getAcquire(view, 0) != JournalHeader.JOURNAL_MAGIC;
+        return rawMagic() != JournalHeader.JOURNAL_MAGIC;
     }
 
     /** The first 8 bytes as they are: 0 before the writer publishes the header, else the magic. */

@@ -110,7 +110,7 @@ public final class FamfsPublisher implements AutoCloseable {
     private volatile long[] lastPhasesMicros = new long[2];
     /** Held while the exit guard cancels background work, so close() (and then the DB's close) waits for it. */
     private final Object exitLock = new Object();
-    private Thread exitGuard;
+    private volatile Thread exitGuard;
 
     private FamfsPublisher(MasterVolume volume, String dataset, PublisherConfig cfg) {
         this.volume = volume;
