@@ -27,35 +27,32 @@ import java.util.zip.GZIPInputStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The reference-written image in {@code shared/fixtures/famfs-golden-v48}: our reader
+ * The reference-written image in the test resource {@code famfs-golden-v48/}: our reader
  * decodes it to exactly {@code expected.json}, and our writer, replaying the same
  * operations with the same identities and extents, writes the same bytes.
  */
 class GoldenImageTest {
-    static final Path FIXTURE = locateFixture();
+    /** The fixture, copied into this module's test resources; see its README.md. */
+    static final String FIXTURE = "/famfs-golden-v48/";
     static byte[] image;
     static JsonNode expected;
 
-    static Path locateFixture() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path f = p.resolveSibling("shared").resolve("fixtures/famfs-golden-v48");
-            if (Files.isDirectory(f)) {
-                return f;
-            }
-            Path g = p.resolve("shared/fixtures/famfs-golden-v48");
-            if (Files.isDirectory(g)) {
-                return g;
-            }
+    static InputStream resource(String name) {
+        InputStream in = GoldenImageTest.class.getResourceAsStream(FIXTURE + name);
+        if (in == null) {
+            throw new IllegalStateException("test resource " + FIXTURE + name + " is missing");
         }
-        throw new IllegalStateException("cannot find shared/fixtures/famfs-golden-v48 beside the checkout");
+        return in;
     }
 
     @BeforeAll
     static void load() throws IOException {
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(FIXTURE.resolve("image-first-10MiB.bin.gz")))) {
+        try (InputStream in = new GZIPInputStream(resource("image-first-10MiB.bin.gz"))) {
             image = in.readAllBytes();
         }
-        expected = new ObjectMapper().readTree(FIXTURE.resolve("expected.json").toFile());
+        try (InputStream in = resource("expected.json")) {
+            expected = new ObjectMapper().readTree(in);
+        }
     }
 
     static long num(JsonNode n) {
