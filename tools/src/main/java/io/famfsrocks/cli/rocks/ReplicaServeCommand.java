@@ -50,7 +50,7 @@ public final class ReplicaServeCommand extends Verb {
                 openOptions(), cfg, true);
         ReplicaHttpServer server;
         try {
-            server = ReplicaHttpServer.start(new FamfsReplicaReads(session.replica()), InetAddress.getByName(bind),
+            server = ReplicaHttpServer.start(new FamfsReplicaReads(session::replica), InetAddress.getByName(bind),
                     port, threads);
         } catch (Exception e) {
             session.close();
