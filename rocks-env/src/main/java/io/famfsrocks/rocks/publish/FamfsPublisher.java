@@ -564,6 +564,7 @@ public final class FamfsPublisher implements AutoCloseable {
             for (Map.Entry<Long, Long> e : s.sizes.entrySet()) {
                 if (!shared.containsKey(e.getKey())) {
                     s.channels.put(e.getKey(), FileChannel.open(s.paths.get(e.getKey()), StandardOpenOption.READ));
+                    SstVerifier.verify(s.paths.get(e.getKey())); // a corrupt SST is never published (issue 13)
                 }
             }
             if (s.manifest.size() < s.manifestSize) {

@@ -268,7 +268,8 @@ public final class SstPublishCommand extends Verb {
     private static CliException failure(String error) {
         String e = String.valueOf(error);
         ExitCode c = e.contains("space exhausted") ? ExitCode.NO_SPACE
-                : e.contains("log slots exhausted") ? ExitCode.LOG_FULL : ExitCode.IO;
+                : e.contains("log slots exhausted") ? ExitCode.LOG_FULL
+                : e.contains("block checksum verification failed") ? ExitCode.CORRUPT_MEDIA : ExitCode.IO;
         return new CliException(c, e + "; the previous version stays visible, and the next run reuses the copied SSTs");
     }
 
