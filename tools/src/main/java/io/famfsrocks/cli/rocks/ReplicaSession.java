@@ -40,12 +40,15 @@ final class ReplicaSession implements AutoCloseable {
     private Path workDir;
     private volatile FamfsReplica replica;
     private boolean closed;
+    /** SIGTERM at any time, even while opening, stops the mount server and removes the temporary directories. */
+    private final Thread exitHook = new Thread(this::close, "replica-session-close");
 
     private ReplicaSession(FamfsVolume volume, Path ownMountPoint, String dataset, ReplicaConfig cfg) {
         this.volume = volume;
         this.ownMountPoint = ownMountPoint;
         this.dataset = dataset;
         this.cfg = cfg;
+        Runtime.getRuntime().addShutdownHook(exitHook);
     }
 
     /**
@@ -130,6 +133,11 @@ final class ReplicaSession implements AutoCloseable {
             }
             closed = true;
             m = mount;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException | IllegalArgumentException shuttingDown) {
+            // running as the hook, or the JVM is exiting
         }
         if (replica != null) {
             replica.close();
