@@ -75,7 +75,8 @@ class DemoIT {
             find(out, "^  lookups, replica " + h + " +[\\d,]+ lookups/s \\(median of 5 rounds of 20,000; [\\d,]+-[\\d,]+\\), "
                     + "[\\d.]+ of the baseline$");
             Matcher mem = find(out, "^  memory, replica " + h + " +RSS " + size + " \\(anon " + size + ", file " + size
-                    + ", shmem " + size + "\\); its mount's page cache holds " + size + " of the (\\d+) SST files$");
+                    + ", shmem " + size + "\\); its mount's page cache holds " + size + " of the (\\d+) SST files "
+                    + "\\(FUSE copies what it reads\\)$");
             assertThat(bytes(mem.group(1))).as("RSS of host " + h).isGreaterThan(16 << 20);
             // the replica mapped its SSTs through its own mount: the mount's page cache holds at
             // least the live SSTs it just looked up, and never more than all SSTs famfs holds

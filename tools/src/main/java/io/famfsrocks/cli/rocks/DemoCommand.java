@@ -536,7 +536,8 @@ public final class DemoCommand extends Verb {
                 m.logSlotsTotal() - m.logSlotsLeft()));
         for (Measured r : replicas) {
             row(o, "memory, replica " + r.host.name(), rssText(r.rss) + String.format(Locale.ROOT,
-                    "; its mount's page cache holds %s of the %d SST files", human(r.pageCache), sstFiles));
+                    "; its mount's page cache holds %s of the %d SST files (FUSE copies what it reads)",
+                    human(r.pageCache), sstFiles));
         }
         row(o, "memory, baseline", rssText(baseline.rss));
         for (Measured r : replicas) {
