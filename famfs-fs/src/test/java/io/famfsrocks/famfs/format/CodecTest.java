@@ -102,6 +102,8 @@ class CodecTest {
         assertThat(FamfsPaths.problem("/abs")).contains("absolute");
         assertThat(FamfsPaths.problem("a/../b")).contains("'..'");
         assertThat(FamfsPaths.problem("a//b")).contains("empty");
+        assertThat(FamfsPaths.problem("a/./b")).contains("'.'");
+        assertThat(FamfsPaths.problem("")).contains("empty");
         assertThat(FamfsPaths.problem("a\0b")).contains("NUL");
         assertThatThrownBy(() -> LogEntry.encode(new LogEntry.MkdirEntry(0, 0, 0, "y".repeat(100)), 0,
                 ByteBuffer.allocate(LogEntry.SIZE))).isInstanceOf(IllegalArgumentException.class);
@@ -115,35 +117,35 @@ class CodecTest {
     void crcsCoverExactlyTheDocumentedBytes() {
         ByteBuffer sb = ByteBuffer.allocate(Superblock.SIZE);
         SB.encodeTo(sb);
-        for (int i = 0; i < Superblock.SIZE; i++) {
+        for (int i = 0; i < 8 * Superblock.SIZE; i++) {
             ByteBuffer b = flipped(sb, i);
-            if (i < Superblock.OFF_CRC + 8) { // magic, version, then CRC over [0, 96)
-                assertThatThrownBy(() -> Superblock.decode(b, 48)).as("superblock byte %d", i)
+            if (i / 8 < Superblock.OFF_CRC + 8) { // magic, version, then CRC over [0, 96)
+                assertThatThrownBy(() -> Superblock.decode(b, 48)).as("superblock bit %d", i)
                         .isInstanceOf(FamfsException.class);
             } else {
-                assertThat(failure(() -> Superblock.decode(b, 48))).as("superblock byte %d", i).doesNotContain("crc");
+                assertThat(failure(() -> Superblock.decode(b, 48))).as("superblock bit %d", i).doesNotContain("crc");
             }
         }
         ByteBuffer h = ByteBuffer.allocate(LogHeader.SIZE);
         new LogHeader(8 << 20, 15419, 7, 7).encodeTo(h);
-        for (int i = 0; i < LogHeader.SIZE; i++) {
+        for (int i = 0; i < 8 * LogHeader.SIZE; i++) {
             ByteBuffer b = flipped(h, i);
-            if (i < LogHeader.OFF_CRC + 8) { // magic, then CRC over [0, 24)
-                assertThatThrownBy(() -> LogHeader.decode(b, 8 << 20)).as("log header byte %d", i)
+            if (i / 8 < LogHeader.OFF_CRC + 8) { // magic, then CRC over [0, 24)
+                assertThatThrownBy(() -> LogHeader.decode(b, 8 << 20)).as("log header bit %d", i)
                         .isInstanceOf(CorruptMediaException.class);
-            } else { // the counters: checked for range only
-                assertThat(failure(() -> LogHeader.decode(b, 8 << 20))).as("log header byte %d", i)
-                        .doesNotContain("crc").contains("next_");
+            } else { // the counters: checked for range only (7 -> 6 in next_index is a valid one-ahead skew)
+                assertThat(failure(() -> LogHeader.decode(b, 8 << 20))).as("log header bit %d", i)
+                        .doesNotContain("crc");
             }
         }
         ByteBuffer e = ByteBuffer.allocate(LogEntry.SIZE);
         LogEntry.encode(new LogEntry.FileEntry(5000000, 2, 1, 2, 0600, "a/b/f",
                 new FileLayout.Simple(List.of(Extent.of(0xc00000, 0x600000)))), 9, e);
-        for (int i = 0; i < LogEntry.SIZE; i++) { // seqnum, then CRC over [0, 536): padding included
+        for (int i = 0; i < 8 * LogEntry.SIZE; i++) { // seqnum, then CRC over [0, 536): padding included
             ByteBuffer b = flipped(e, i);
-            assertThatThrownBy(() -> LogEntry.decode(b, 9)).as("log entry byte %d", i)
+            assertThatThrownBy(() -> LogEntry.decode(b, 9)).as("log entry bit %d", i)
                     .isInstanceOf(CorruptMediaException.class)
-                    .hasMessageContaining(i < 8 ? "seqnum" : "crc");
+                    .hasMessageContaining(i / 8 < 8 ? "seqnum" : "crc");
         }
     }
 
@@ -158,10 +160,11 @@ class CodecTest {
         assertThatThrownBy(() -> LogHeader.checkCounters(15421, 15421, 15419)).hasMessageContaining("next_index");
     }
 
-    static ByteBuffer flipped(ByteBuffer good, int i) {
+    /** A copy of {@code good} with bit {@code bit % 8} of byte {@code bit / 8} flipped. */
+    static ByteBuffer flipped(ByteBuffer good, int bit) {
         ByteBuffer b = ByteBuffer.allocate(good.capacity());
         b.put(good.duplicate().clear()).flip();
-        b.put(i, (byte) (b.get(i) ^ 0x10));
+        b.put(bit / 8, (byte) (b.get(bit / 8) ^ (1 << (bit % 8))));
         return b;
     }
 
