@@ -47,7 +47,8 @@ import java.util.concurrent.locks.LockSupport;
  *     CLOCK_MONOTONIC, the same clock in every process of the machine)</li>
  * <li>{@code quit}</li>
  * </ul>
- * End of input (the demo died) also closes the replica and unmounts.
+ * End of input (the demo died) also closes the replica and unmounts. Not thread-safe: one
+ * thread reads the commands and answers them in turn.
  */
 @Command(name = "demo-host", hidden = true, description = "A host of the demo (driven over stdin).")
 public final class DemoHostCommand extends Verb {

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A replica host of the demo: a child JVM running {@code demo-host} from the same jar (or
  * class path), with its own system UUID, driven by one command line at a time. Closing
- * asks it to quit, then SIGTERM, then SIGKILL. Not thread-safe.
+ * asks it to quit, then SIGTERM, then SIGKILL. Not thread-safe: one thread drives it, except
+ * {@link #terminate()}, which the demo's shutdown hook may call at any time.
  */
 final class DemoHosts implements AutoCloseable {
     private final String name;
@@ -98,6 +99,16 @@ final class DemoHosts implements AutoCloseable {
                     + process.exitValue()));
         }
         return l;
+    }
+
+    /** The value of {@code name=} in a host's answer line, or "?". */
+    static String field(String line, String name) {
+        for (String w : line.split(" ")) {
+            if (w.startsWith(name + "=")) {
+                return w.substring(name.length() + 1);
+            }
+        }
+        return "?";
     }
 
     /** SIGTERM to the host (it unmounts on the way out); its pending and later answers become EXIT. */

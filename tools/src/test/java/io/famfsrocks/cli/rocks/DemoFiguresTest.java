@@ -21,20 +21,20 @@ class DemoFiguresTest {
             s[i] = s[s.length - 1 - i];
             s[s.length - 1 - i] = t;
         }
-        assertThat(DemoCommand.lagLine(s)).isEqualTo("p50 100.0 ms, p99 198.0 ms over 200 samples");
+        assertThat(DemoLag.lagLine(s)).isEqualTo("p50 100.0 ms, p99 198.0 ms over 200 samples");
     }
 
     @Test
     void fewerSamplesReportTheMaximumAsSuch() {
-        assertThat(DemoCommand.lagLine(millis(1, 199))).isEqualTo("p50 100.0 ms, max 199.0 ms over 199 samples");
-        assertThat(DemoCommand.lagLine(millis(7, 7))).isEqualTo("p50 7.0 ms, max 7.0 ms over 1 sample");
+        assertThat(DemoLag.lagLine(millis(1, 199))).isEqualTo("p50 100.0 ms, max 199.0 ms over 199 samples");
+        assertThat(DemoLag.lagLine(millis(7, 7))).isEqualTo("p50 7.0 ms, max 7.0 ms over 1 sample");
     }
 
     @Test
     void rssIsReadFromProc() {
-        long[] rss = DemoCommand.rss(ProcessHandle.current().pid());
+        long[] rss = DemoMemory.rss(ProcessHandle.current().pid());
         assertThat(rss).isNotNull();
         assertThat(rss[0]).isPositive().isGreaterThanOrEqualTo(rss[1]);
-        assertThat(DemoCommand.rss(Long.MAX_VALUE)).isNull();
+        assertThat(DemoMemory.rss(Long.MAX_VALUE)).isNull();
     }
 }
