@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * measurements made by this process, on this machine, in this invocation.
  *
  * <pre>
- * scripts/bench it-tests BridgeBench [--fill-mb 256] [--lag-rounds 200] [--lookup-rounds 4]
+ * scripts/bench it-tests BridgeBench [--fill-mb 256] [--lag-rounds 200] [--lookup-rounds 6]
  * </pre>
  * Replicas read the shared SSTs the way users' replicas do: through a FUSE mount of the
  * volume, served by a mount daemon in its own JVM ({@link MountProcess}, another host's
@@ -52,7 +52,7 @@ import java.util.stream.Stream;
 public final class BridgeBench {
     static final int KEY = 16;
     static final int VALUE = 100;
-    static int lookupRounds = 4;
+    static int lookupRounds = 6;
 
     static String loadAvg() {
         try {
@@ -84,7 +84,7 @@ public final class BridgeBench {
                 case "--lookup-rounds" -> lookupRounds = Integer.parseInt(args[i + 1]);
                 default -> {
                     System.err.println("BridgeBench: unknown option " + args[i]
-                            + "; usage: BridgeBench [--fill-mb 256] [--lag-rounds 200] [--lookup-rounds 4]");
+                            + "; usage: BridgeBench [--fill-mb 256] [--lag-rounds 200] [--lookup-rounds 6]");
                     System.exit(2);
                 }
             }
