@@ -19,6 +19,8 @@ public final class ServeLoadBench {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         int slots = 1_000_000;
+        System.out.printf(Locale.ROOT, "ServeLoadBench %s, %d CPUs, load average %s%n", java.time.Instant.now(),
+                Runtime.getRuntime().availableProcessors(), BridgeBench.loadAvg());
         try (ServeLoad s = new ServeLoad(slots, 5_000)) {
             s.startServer(4);
             s.wrk(2, connections, 3); // warm-up: JIT, page cache of the SSTs through the mount
@@ -54,6 +56,7 @@ public final class ServeLoadBench {
                         first.anonKib() >> 10, last.anonKib() >> 10, sampler.maxAnonKib(0, samples.size()) >> 10,
                         sampler.maxLagMs());
             }
+            System.out.println("load average at the end: " + BridgeBench.loadAvg());
             System.out.println("answers, primary idle: " + idleChecked.describe());
             System.out.println("answers, primary writing+compacting: " + busyChecked.describe());
             java.util.List<String> wrong = new java.util.ArrayList<>(idleChecked.problems());
