@@ -120,6 +120,11 @@ final class ReplicaSession implements AutoCloseable {
         deleteTree(oldWork);
     }
 
+    /** The mount RocksDB reads the shared SSTs through (this session's own or the caller's). */
+    Path mountPoint() {
+        return mountPoint;
+    }
+
     FamfsVolume volume() {
         return volume;
     }
