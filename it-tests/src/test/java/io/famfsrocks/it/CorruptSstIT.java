@@ -75,8 +75,16 @@ class CorruptSstIT {
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).contains("20000");
 
-        // Flip 8 bytes in the middle of the second SST's famfs copy.
+        // Item 8: the published files are 0444; creat -r --overwrite (or a write through a mount) cannot rewrite them.
         String name = ssts(db).get(1).getFileName().toString();
+        r = Launcher.run(AS_MASTER, "creat", "-s", Long.toString(Files.size(ssts(db).get(1))), "-r", "--overwrite",
+                "--device", dev.toString(), "/db1/sst/" + name);
+        assertThat(r.code()).as(r.toString()).isEqualTo(13);
+        assertThat(r.err()).contains("no write bits");
+        r = Launcher.run(AS_CLIENT, "replica", "stat", "--device", dev.toString(), "--dataset", "db1", "--count");
+        assertThat(r.code()).as("the dataset is intact: " + r).isZero();
+
+        // Flip 8 bytes in the middle of the second SST's famfs copy.
         r = Launcher.run(AS_MASTER, "getmap", "--device", dev.toString(), "/db1/sst/" + name);
         assertThat(r.code()).as(r.toString()).isZero();
         Matcher m = EXTENT.matcher(r.out());

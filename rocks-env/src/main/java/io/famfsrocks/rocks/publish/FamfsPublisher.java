@@ -461,7 +461,7 @@ public final class FamfsPublisher implements AutoCloseable {
         }
         String dest = DatasetPaths.options(dataset, snap.optionsName);
         if (volume.lookup(dest) == null) {
-            volume.copyIn(snap.dir.resolve(snap.optionsName), dest, CreateOptions.file());
+            volume.copyIn(snap.dir.resolve(snap.optionsName), dest, CreateOptions.file().withMode(0444));
         }
         optionsShared = snap.optionsName;
     }
@@ -486,7 +486,7 @@ public final class FamfsPublisher implements AutoCloseable {
                 return e;
             }
         } else {
-            f = volume.create(dest, size, CreateOptions.file());
+            f = volume.create(dest, size, CreateOptions.file().withMode(0444));
         }
         MasterVolume.WritableFile w = volume.openWritable(dest);
         w.transferFrom(src, 0, size);
