@@ -55,6 +55,10 @@ public final class CreatCommand extends Verb {
         if (seed != null && !randomize) {
             throw new CliException(ExitCode.USAGE, "seed (-S) without randomize (-r)");
         }
+        if (file.endsWith("/")) {
+            throw new FamfsException(ErrorKind.NOT_A_DIRECTORY, "cannot create file " + file
+                    + ": a name ending in '/' is a directory");
+        }
         Target t = target(deviceOption, file);
         CreateOptions opts = owner.apply(CreateOptions.file());
         if (interleave != null) {

@@ -55,11 +55,11 @@ public final class LogplayCommand extends Verb {
                 if (e instanceof LogEntry.FileEntry f) {
                     files++;
                     o.put("type", "file").put("path", f.path()).put("size", f.size()).put("mode", octal(f.mode()))
-                            .put("uid", f.uid()).put("gid", f.gid()).put("extents", f.layout().extents().size());
+                            .put("uid", Integer.toUnsignedLong(f.uid())).put("gid", Integer.toUnsignedLong(f.gid())).put("extents", f.layout().extents().size());
                 } else if (e instanceof LogEntry.MkdirEntry d) {
                     dirs++;
                     o.put("type", "mkdir").put("path", d.path()).put("mode", octal(d.mode()))
-                            .put("uid", d.uid()).put("gid", d.gid());
+                            .put("uid", Integer.toUnsignedLong(d.uid())).put("gid", Integer.toUnsignedLong(d.gid()));
                 } else if (e instanceof LogEntry.DaxdevEntry x) {
                     o.put("type", "add_daxdev").put("device_index", x.deviceIndex()).put("size", x.deviceSize());
                 }
@@ -107,11 +107,11 @@ public final class LogplayCommand extends Verb {
         String type = (String) o.get("type");
         if ("file".equals(type)) {
             return String.format("  %5d file  %s %s:%s %12d  %s", o.get("index"), o.get("mode"), o.get("uid"),
-                    o.get("gid"), (Long) o.get("size"), o.get("path"));
+                    o.get("gid"), (Long) o.get("size"), Names.printable(String.valueOf(o.get("path"))));
         }
         if ("mkdir".equals(type)) {
             return String.format("  %5d mkdir %s %s:%s %12s  %s", o.get("index"), o.get("mode"), o.get("uid"),
-                    o.get("gid"), "-", o.get("path"));
+                    o.get("gid"), "-", Names.printable(String.valueOf(o.get("path"))));
         }
         return String.format("  %5d %s", o.get("index"), type);
     }
