@@ -209,18 +209,13 @@ public final class MasterVolume extends FamfsVolume {
     }
 
     private void checkPlacement(String p) {
-        String problem = namespace.placementProblem(p);
-        if (problem == null) {
-            return;
-        }
-        switch (problem) {
-            case "exists":
-                throw new FamfsException(ErrorKind.EXISTS, "already exists: " + display(p));
-            case "parent missing":
-                throw new FamfsException(ErrorKind.NOT_FOUND, "parent directory does not exist: "
-                        + display(FamfsPaths.parent(p)) + " (use mkdir -p)");
-            default:
-                throw new FamfsException(ErrorKind.NOT_A_DIRECTORY, "not a directory: " + display(FamfsPaths.parent(p)));
+        switch (namespace.placement(p)) {
+            case FREE -> { }
+            case EXISTS -> throw new FamfsException(ErrorKind.EXISTS, "already exists: " + display(p));
+            case PARENT_MISSING -> throw new FamfsException(ErrorKind.NOT_FOUND, "parent directory does not exist: "
+                    + display(FamfsPaths.parent(p)) + " (use mkdir -p)");
+            case PARENT_NOT_A_DIRECTORY -> throw new FamfsException(ErrorKind.NOT_A_DIRECTORY,
+                    "not a directory: " + display(FamfsPaths.parent(p)));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.famfsrocks.rocks.publish;
 
 import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
 import io.famfsrocks.famfs.format.FamfsLayout;
 import io.famfsrocks.famfs.fs.CreateOptions;
 import io.famfsrocks.famfs.fs.FamfsFile;
@@ -92,8 +93,9 @@ public final class FamfsPublisher implements AutoCloseable {
     private Path dbDir;
     private volatile Thread thread;
     private volatile boolean closed;
-    private volatile String state = "NEW";
+    private volatile PublisherState state = PublisherState.NEW;
     private volatile String error;
+    private volatile ErrorKind errorKind;
     private JournalWriter journal;
     private String optionsShared;
     private long lagCount;
@@ -158,7 +160,7 @@ public final class FamfsPublisher implements AutoCloseable {
         }
         this.db = db;
         this.dbDir = Path.of(db.getName());
-        state = "RUNNING";
+        state = PublisherState.RUNNING;
         requests.incrementAndGet();
         Thread t = new Thread(this::run, "famfs-publisher-" + dataset);
         t.setDaemon(true);
@@ -184,7 +186,7 @@ public final class FamfsPublisher implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         lock.lock();
         try {
-            while (handledRequests < want && !closed && !"STOPPED".equals(state)) {
+            while (handledRequests < want && !closed && state != PublisherState.STOPPED) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new IllegalStateException("no publication within " + timeoutMs + " ms");
@@ -216,7 +218,7 @@ public final class FamfsPublisher implements AutoCloseable {
             long cap = volume.capacity() - FamfsLayout.dataStart(volume.superblock().logLen());
             long free = volume.freeBytes();
             JournalRecord.Version last = journal == null ? null : journal.lastVersion();
-            return new PublisherMetrics(state, error, List.copyOf(warnings), versionsPublished,
+            return new PublisherMetrics(state, error, errorKind, List.copyOf(warnings), versionsPublished,
                     last == null ? 0 : last.version(), last == null ? 0 : last.sequence(),
                     sstsCopied, bytesCopied, copyNanos == 0 ? 0 : bytesCopied / 1e6 / (copyNanos / 1e9),
                     sstsSkipped, bytesSkipped, sstsReused, p50, p99, lagMax, cap, cap - free, free,
@@ -275,7 +277,7 @@ public final class FamfsPublisher implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        state = "CLOSED";
+        state = PublisherState.CLOSED;
     }
 
     private void run() {
@@ -296,7 +298,7 @@ public final class FamfsPublisher implements AutoCloseable {
                 return;
             }
             long upTo = requests.get();
-            if (!"STOPPED".equals(state)) {
+            if (state != PublisherState.STOPPED) {
                 try {
                     publishOnce();
                 } catch (RuntimeException | IOException | RocksDBException | Error e) {
@@ -317,10 +319,10 @@ public final class FamfsPublisher implements AutoCloseable {
     private void stop(Throwable e) {
         lock.lock();
         try {
-            String msg = e instanceof RocksDBException r ? BridgeException.rocks("list live files", r).getMessage()
-                    : e.getMessage();
-            error = "publishing of dataset " + dataset + " stopped: " + msg;
-            state = "STOPPED";
+            FamfsException f = BridgeException.of("list live files", e);
+            error = "publishing of dataset " + dataset + " stopped: " + f.getMessage();
+            errorKind = f.kind();
+            state = PublisherState.STOPPED;
         } finally {
             lock.unlock();
         }
@@ -449,7 +451,7 @@ public final class FamfsPublisher implements AutoCloseable {
             if (slotsLeft - slots < cfg.warnSlotsLeft()) {
                 warnings.add(String.format("famfs log slots low: %d of %d left", slotsLeft - slots, volume.logSlots()));
             }
-            state = warnings.isEmpty() ? "RUNNING" : "WARNING";
+            state = warnings.isEmpty() ? PublisherState.RUNNING : PublisherState.WARNING;
         } finally {
             lock.unlock();
         }

@@ -4,7 +4,9 @@ import io.famfsrocks.cli.CliException;
 import io.famfsrocks.cli.ExitCode;
 import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.cli.Verb;
+import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherConfig;
@@ -223,7 +225,7 @@ public final class SstPublishCommand extends Verb {
                                 + m.lastVersion() + "; the SSTs copied so far are reused by the next run");
                     }
                     if (m.stopped()) {
-                        throw failure(m.error());
+                        throw failure(m);
                     }
                     out().printf("published version %d of dataset %s: %d SSTs (%s); copied %d (%s), reused %d%n",
                             version, dataset, plan.totalSsts(), Sizes.human(plan.totalBytes()), m.sstsCopied(),
@@ -235,7 +237,7 @@ public final class SstPublishCommand extends Verb {
                 handles.forEach(ColumnFamilyHandle::close);
             }
         } catch (RocksDBException e) {
-            throw new CliException(ExitCode.IO, "RocksDB failed on " + dir + ": " + e.getMessage());
+            throw BridgeException.rocks("publish " + dir, e);
         } finally {
             cfs.forEach(d -> d.getOptions().close());
             dbo.close();
@@ -265,11 +267,18 @@ public final class SstPublishCommand extends Verb {
         }
     }
 
-    private static CliException failure(String error) {
-        String e = String.valueOf(error);
-        ExitCode c = e.contains("space exhausted") ? ExitCode.NO_SPACE
-                : e.contains("log slots exhausted") ? ExitCode.LOG_FULL : ExitCode.IO;
-        return new CliException(c, e + "; the previous version stays visible, and the next run reuses the copied SSTs");
+    /**
+     * The publisher stopped: famfs running out of space or log slots keeps its own exit code
+     * (the plan checked both, but the DB may have flushed more meanwhile); any other stop
+     * is a failed publication (IO).
+     */
+    private static CliException failure(PublisherMetrics m) {
+        ErrorKind kind = m.errorKind() == null ? ErrorKind.IO : m.errorKind();
+        ExitCode c = switch (kind) {
+            case NO_SPACE, LOG_FULL -> ExitCode.of(kind);
+            default -> ExitCode.IO;
+        };
+        return new CliException(c, m.error() + "; the previous version stays visible, and the next run reuses the copied SSTs");
     }
 
     /** File number to size of the DB's live SSTs, from a read-only open (which takes no lock). */
