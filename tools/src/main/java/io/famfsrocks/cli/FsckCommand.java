@@ -2,10 +2,8 @@ package io.famfsrocks.cli;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.format.FamfsLayout;
-import io.famfsrocks.famfs.format.LogEntry;
-import io.famfsrocks.famfs.format.LogHeader;
 import io.famfsrocks.famfs.format.Superblock;
+import io.famfsrocks.famfs.fs.FormatInfo;
 import io.famfsrocks.famfs.fs.Fsck;
 import io.famfsrocks.famfs.fs.SystemUuid;
 import picocli.CommandLine.Command;
@@ -77,19 +75,19 @@ public final class FsckCommand extends Verb {
             out.printf("  Filesystem UUID:   %s%n", sb.fsUuid());
             out.printf("  System UUID:       %s%n", sb.systemUuid());
             out.printf("  role of this node: %s%n", role);
-            out.printf("  sizeof superblock: %d%n", Superblock.SIZE);
+            out.printf("  sizeof superblock: %d%n", FormatInfo.SUPERBLOCK_SIZE);
             out.printf("  num_daxdevs:       %d%n", 1);
             out.printf("  primary: %s   %d%n%n", sb.deviceName(), sb.deviceSize());
             out.println("Log stats:");
             out.printf("  # of log entries in use: %d of %d%n", r.entriesUsed(), r.entriesTotal());
-            out.printf("  Log size in use:          %d%n", LogHeader.SIZE + r.entriesUsed() * LogEntry.SIZE);
+            out.printf("  Log size in use:          %d%n", FormatInfo.LOG_HEADER_SIZE + r.entriesUsed() * FormatInfo.LOG_ENTRY_SIZE);
             if (r.collisions() > 0) {
                 out.printf("ERROR: %d ALLOCATION COLLISIONS FOUND%n", r.collisions());
             } else {
                 out.printf("  No allocation errors found%n%n");
             }
             out.println("Capacity:");
-            long free = capacity - r.allocatedBytes() - FamfsLayout.dataStart(sb.logLen());
+            long free = capacity - r.allocatedBytes() - FormatInfo.dataStart(sb.logLen());
             if (human) {
                 out.printf(Locale.ROOT, "  Device capacity:        %.2fG%n", gib(capacity));
                 out.printf(Locale.ROOT, "  Sum of file sizes:      %.2fG%n", gib(r.fileBytes()));
@@ -104,7 +102,7 @@ public final class FsckCommand extends Verb {
             double amp = r.spaceAmplification();
             out.printf(Locale.ROOT, "  Space amplification:     %s%n", Double.isNaN(amp) ? "n/a" : String.format(Locale.ROOT, "%.2f", amp));
             out.printf(Locale.ROOT, "  Percent used:            %.1f%%%n%n",
-                    capacity == 0 ? 0.0 : 100.0 * (r.allocatedBytes() + FamfsLayout.dataStart(sb.logLen())) / capacity);
+                    capacity == 0 ? 0.0 : 100.0 * (r.allocatedBytes() + FormatInfo.dataStart(sb.logLen())) / capacity);
             out.println("Famfs log:");
             out.printf("  %d of %d entries used%n", r.entriesUsed(), r.entriesTotal());
             out.printf("  %d files%n  %d directories%n%n", r.files(), r.directories());
@@ -112,10 +110,10 @@ public final class FsckCommand extends Verb {
                 out.println("Verbose:");
                 out.printf("  log_offset:        %d%n", sb.logOffset());
                 out.printf("  log_len:           %d%n", sb.logLen());
-                out.printf("  sizeof(log header) %d%n", LogHeader.SIZE);
-                out.printf("  sizeof(log_entry)  %d%n", LogEntry.SIZE);
+                out.printf("  sizeof(log header) %d%n", FormatInfo.LOG_HEADER_SIZE);
+                out.printf("  sizeof(log_entry)  %d%n", FormatInfo.LOG_ENTRY_SIZE);
                 out.printf("  last_log_index:    %d%n", r.entriesTotal() - 1);
-                out.printf("  usable log size:   %d%n", LogHeader.SIZE + r.entriesTotal() * LogEntry.SIZE);
+                out.printf("  usable log size:   %d%n", FormatInfo.LOG_HEADER_SIZE + r.entriesTotal() * FormatInfo.LOG_ENTRY_SIZE);
                 out.printf("  alloc_unit:        %d%n", sb.allocUnit());
                 out.printf("  format version:    %d%n%n", sb.version());
             }

@@ -109,7 +109,7 @@ public final class FamfsMount implements AutoCloseable {
         FamfsFuseOps ops = new FamfsFuseOps(volume, opts.readOnly(), opts.keepCache());
         FuseBinding binding = bindingFactory.apply(ops);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        String fsName = "famfs:" + volume.device().path().toAbsolutePath();
+        String fsName = "famfs:" + volume.devicePath().toAbsolutePath();
         Thread server = new Thread(() -> {
             try {
                 binding.serve(mp, opts, fsName);

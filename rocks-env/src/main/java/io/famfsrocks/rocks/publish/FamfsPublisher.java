@@ -2,11 +2,11 @@ package io.famfsrocks.rocks.publish;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.format.FamfsLayout;
 import io.famfsrocks.famfs.fs.CreateOptions;
 import io.famfsrocks.famfs.fs.FamfsFile;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Node;
+import io.famfsrocks.famfs.fs.VolumeUsage;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.journal.Checksums;
 import io.famfsrocks.rocks.journal.DatasetPaths;
@@ -215,14 +215,13 @@ public final class FamfsPublisher implements AutoCloseable {
             java.util.Arrays.sort(sorted);
             long p50 = sorted.length == 0 ? 0 : sorted[sorted.length / 2];
             long p99 = sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))];
-            long cap = volume.capacity() - FamfsLayout.dataStart(volume.superblock().logLen());
-            long free = volume.freeBytes();
+            VolumeUsage u = volume.usage();
             JournalRecord.Version last = journal == null ? null : journal.lastVersion();
             return new PublisherMetrics(state, error, errorKind, List.copyOf(warnings), versionsPublished,
                     last == null ? 0 : last.version(), last == null ? 0 : last.sequence(),
                     sstsCopied, bytesCopied, copyNanos == 0 ? 0 : bytesCopied / 1e6 / (copyNanos / 1e9),
-                    sstsSkipped, bytesSkipped, sstsReused, p50, p99, lagMax, cap, cap - free, free,
-                    volume.logSlots(), volume.logSlots() - volume.appliedEntries(),
+                    sstsSkipped, bytesSkipped, sstsReused, p50, p99, lagMax, u.dataCapacity(), u.dataUsedBytes(), u.freeBytes(),
+                    u.logSlots(), u.logSlotsLeft(),
                     journal == null ? -1 : journal.journalIndex(), journal == null ? 0 : journal.remaining(),
                     lastPhasesMicros[0], lastPhasesMicros[1]);
         } finally {
@@ -416,41 +415,22 @@ public final class FamfsPublisher implements AutoCloseable {
     }
 
     private void checkResources(Snapshot snap) {
-        long au = volume.superblock().allocUnit();
+        long au = volume.allocUnit();
         long bytes = 0;
         long slots = 0;
         for (Map.Entry<Long, Long> e : snap.sizes.entrySet()) {
             if (!shared.containsKey(e.getKey()) && volume.lookup(DatasetPaths.sst(dataset, e.getKey())) == null) {
-                bytes += (e.getValue() + au - 1) / au * au;
+                bytes += SpaceBudget.allocated(e.getValue(), au);
                 slots++;
             }
         }
-        // Room for a chained journal and a new OPTIONS file is kept in reserve so that a
-        // version is never left half-published.
-        long reserveBytes = cfg.journalSize() + 2 * au;
-        long reserveSlots = 2;
-        long free = volume.freeBytes();
-        long slotsLeft = volume.logSlots() - volume.appliedEntries();
-        if (bytes + reserveBytes > free) {
-            throw new BridgeException(ErrorKind.NO_SPACE, String.format(
-                    "famfs space exhausted: the next version needs %d bytes for %d new SSTs plus a %d-byte reserve, "
-                            + "%d bytes are free", bytes, slots, reserveBytes, free));
-        }
-        if (slots + reserveSlots > slotsLeft) {
-            throw new BridgeException(ErrorKind.LOG_FULL, String.format(
-                    "famfs log slots exhausted: the next version needs %d slots plus %d in reserve, %d are left",
-                    slots, reserveSlots, slotsLeft));
-        }
-        long cap = volume.capacity() - FamfsLayout.dataStart(volume.superblock().logLen());
+        VolumeUsage usage = volume.usage();
+        SpaceBudget.check(bytes, slots, usage, cfg, au);
+        List<String> w = SpaceBudget.warnings(bytes, slots, usage, cfg);
         lock.lock();
         try {
             warnings.clear();
-            if (free - bytes < cap * cfg.warnFreeFraction()) {
-                warnings.add(String.format("famfs space low: %d of %d bytes free", free - bytes, cap));
-            }
-            if (slotsLeft - slots < cfg.warnSlotsLeft()) {
-                warnings.add(String.format("famfs log slots low: %d of %d left", slotsLeft - slots, volume.logSlots()));
-            }
+            warnings.addAll(w);
             state = warnings.isEmpty() ? PublisherState.RUNNING : PublisherState.WARNING;
         } finally {
             lock.unlock();
@@ -473,26 +453,20 @@ public final class FamfsPublisher implements AutoCloseable {
         String dest = DatasetPaths.sst(dataset, number);
         long t0 = System.nanoTime();
         Node existing = volume.lookup(dest);
-        FamfsFile f;
         if (existing instanceof Node.File nf) {
             if (nf.size() != size) {
                 throw new BridgeException(ErrorKind.EXISTS, dest + " exists with " + nf.size()
                         + " bytes but the DB's SST has " + size + "; the dataset does not match this DB");
             }
-            f = volume.openFile(dest);
-            int crc = Checksums.of(f);
+            int crc = Checksums.of(volume.openFile(dest));
             if (crc == Checksums.of(src, size)) {
                 SstEntry e = new SstEntry(number, size, crc);
                 shared.put(number, e);
                 sstsReused++;
                 return e;
             }
-        } else {
-            f = volume.create(dest, size, CreateOptions.file());
         }
-        MasterVolume.WritableFile w = volume.openWritable(dest);
-        w.transferFrom(src, 0, size);
-        w.flush();
+        FamfsFile f = volume.copyIn(src, size, dest, CreateOptions.file(), true, n -> { });
         SstEntry e = new SstEntry(number, size, Checksums.of(f));
         shared.put(number, e);
         long dt = System.nanoTime() - t0;

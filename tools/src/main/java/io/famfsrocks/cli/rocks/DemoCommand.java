@@ -5,7 +5,6 @@ import io.famfsrocks.cli.ExitCode;
 import io.famfsrocks.cli.MountTable;
 import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.cli.Verb;
-import io.famfsrocks.famfs.device.MemoryDevice;
 import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Mkfs;
@@ -116,7 +115,7 @@ public final class DemoCommand extends Verb {
         if (Files.exists(dev)) {
             Files.delete(dev);
         }
-        MemoryDevice.createFile(dev, size);
+        Famfs.createDeviceFile(dev, size);
         Mkfs.format(dev, Mkfs.Options.defaults().withSystemUuid(primary));
         work = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")
                 : Path.of(System.getProperty("java.io.tmpdir")), "famfs-demo-work-");

@@ -7,6 +7,7 @@ import io.famfsrocks.cli.Verb;
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.journal.Checksums;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherConfig;
@@ -27,8 +28,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -40,7 +41,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.zip.CRC32C;
 
 /**
  * {@code sst-publish}: publishes a RocksDB directory, or external SST files ingested into a
@@ -359,14 +359,10 @@ public final class SstPublishCommand extends Verb {
         return target;
     }
 
+    /** The ledger's identity of an SST: its CRC32C in hex (as CRC32C#getValue prints it). */
     private static String crc32c(Path f) throws IOException {
-        CRC32C crc = new CRC32C();
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(f)) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                crc.update(buf, 0, n);
-            }
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            return Long.toHexString(Checksums.of(ch, ch.size()) & 0xffffffffL);
         }
-        return Long.toHexString(crc.getValue());
     }
 }
