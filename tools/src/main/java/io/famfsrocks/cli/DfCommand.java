@@ -48,8 +48,8 @@ public final class DfCommand extends Verb {
                         .put("directories", ns.directories()).put("file_bytes", ns.fileBytes())
                         .put("allocated_bytes", ns.allocatedBytes()).put("space_amplification", amp)
                         .put("log_slots", slots).put("log_slots_used", u.logSlotsUsed())
-                        .put("log_slots_left", u.logSlotsLeft()).put("master", v.superblock().systemUuid()
-                                .toString()).put("this_host_is_master", v.superblock().systemUuid().equals(v.hostUuid()))));
+                        .put("log_slots_left", u.logSlotsLeft()).put("master", v.info().systemUuid()
+                                .toString()).put("this_host_is_master", v.info().systemUuid().equals(v.hostUuid()))));
                 return ExitCode.OK;
             }
             out().printf("%-24s %14s %14s %14s %5s  %s%n", "Device", "Size", "Used", "Free", "Use%", "Log slots left");

@@ -2,8 +2,8 @@ package io.famfsrocks.cli;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.format.Superblock;
 import io.famfsrocks.famfs.fs.FormatInfo;
+import io.famfsrocks.famfs.fs.VolumeInfo;
 import io.famfsrocks.famfs.fs.Fsck;
 import io.famfsrocks.famfs.fs.SystemUuid;
 import picocli.CommandLine.Command;
@@ -47,7 +47,7 @@ public final class FsckCommand extends Verb {
             throw new FamfsException(ErrorKind.NOT_FOUND, "device " + device + " does not exist");
         }
         Fsck.Report r = Fsck.check(device, openOptions());
-        Superblock sb = r.superblock();
+        VolumeInfo sb = r.info();
         UUID host = hostUuidOrNull();
         String role = sb == null ? "Invalid superblock" : sb.systemUuid().equals(host) ? "Owner" : "Client";
         long capacity = sb == null ? 0 : sb.deviceSize();

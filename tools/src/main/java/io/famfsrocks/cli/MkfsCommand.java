@@ -4,7 +4,7 @@ import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
 import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.FormatInfo;
-import io.famfsrocks.famfs.format.Superblock;
+import io.famfsrocks.famfs.fs.VolumeInfo;
 import io.famfsrocks.famfs.fs.Mkfs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,9 +67,9 @@ public final class MkfsCommand extends Verb {
             throw new FamfsException(ErrorKind.EXISTS, "device file " + device + " exists with " + sizeOf(device)
                     + " bytes; --size applies only to a new file (delete it, or drop --size)");
         }
-        Superblock sb;
+        VolumeInfo sb;
         try {
-            sb = Mkfs.format(device, Mkfs.Options.defaults().withLogLen(log).withForce(force)
+            sb = Mkfs.create(device, Mkfs.Options.defaults().withLogLen(log).withForce(force)
                     .withSystemUuid(systemUuid));
         } catch (RuntimeException e) {
             if (created) {

@@ -88,6 +88,11 @@ public class FamfsVolume implements AutoCloseable {
         return Math.min(superblock.deviceSize(), device.size());
     }
 
+    /** What the superblock says (read when the volume was opened). */
+    public VolumeInfo info() {
+        return VolumeInfo.of(superblock);
+    }
+
     /** The allocation unit: every extent is a whole number of them. */
     public long allocUnit() {
         return superblock.allocUnit();

@@ -4,6 +4,7 @@
  * to the shared SSTs through {@link io.famfsrocks.rocks.replica.SharedFiles}) and serves
  * reads from a RocksDB secondary instance that it verifies after every switch.
  *
- * <p>Depends on: {@code io.famfsrocks.rocks.journal}, {@code io.famfsrocks.famfs.fs}, rocksdbjni.
+ * <p>Depends on: {@code io.famfsrocks.rocks.journal}, {@code io.famfsrocks.rocks} (errors),
+ * {@code io.famfsrocks.famfs.fs}, rocksdbjni.
  */
 package io.famfsrocks.rocks.replica;

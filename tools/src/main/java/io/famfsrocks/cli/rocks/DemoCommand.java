@@ -116,7 +116,7 @@ public final class DemoCommand extends Verb {
             Files.delete(dev);
         }
         Famfs.createDeviceFile(dev, size);
-        Mkfs.format(dev, Mkfs.Options.defaults().withSystemUuid(primary));
+        Mkfs.create(dev, Mkfs.Options.defaults().withSystemUuid(primary));
         work = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")
                 : Path.of(System.getProperty("java.io.tmpdir")), "famfs-demo-work-");
         long wb = Math.max(1L << 20, Math.min(4L << 20, keys * 2L));
@@ -186,7 +186,7 @@ public final class DemoCommand extends Verb {
                 double baseline = baseline(db);
                 PublisherMetrics m = pub.metrics();
                 Namespace ns = master.namespace();
-                long au = master.superblock().allocUnit();
+                long au = master.allocUnit();
                 long sstAllocated = 0;
                 for (Node n : master.list(DatasetPaths.sstDir(DATASET))) {
                     if (n instanceof Node.File f) {
