@@ -296,7 +296,11 @@ public final class FamfsReplica implements AutoCloseable {
                 synchronized (this) {
                     catchUps++;
                 }
-                ok = verify(h, target) == null;
+                String bad = verify(h, target);
+                ok = bad == null;
+                if (!ok) { // recorded before the count: whoever sees the detection sees why
+                    problem = "catch-up cannot show version " + target.version() + ": " + bad;
+                }
             } catch (RocksDBException e) {
                 problem = BridgeException.rocks("catch up", e).getMessage();
             }
