@@ -3,16 +3,12 @@ package io.famfsrocks.rocks.replica;
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.RocksHandle;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalReader;
 import io.famfsrocks.rocks.journal.JournalRecord;
 import io.famfsrocks.rocks.journal.SstEntry;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ConfigOptions;
-import org.rocksdb.DBOptions;
 import org.rocksdb.LiveFileMetaData;
-import org.rocksdb.OptionsUtil;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
@@ -400,10 +396,7 @@ public final class FamfsReplica implements AutoCloseable {
 
     private Handle openSecondary(String optionsName) {
         Path local = workDir.resolve("options").resolve(optionsName);
-        DBOptions dbo = new DBOptions();
-        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (ConfigOptions co = new ConfigOptions()) {
+        try {
             if (!Files.exists(local)) {
                 Path tmp = local.resolveSibling(optionsName + ".part");
                 try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -413,20 +406,18 @@ public final class FamfsReplica implements AutoCloseable {
                 }
                 Files.move(tmp, local);
             }
-            OptionsUtil.loadOptionsFromFile(co, local.toString(), dbo, cfs);
-            dbo.setCreateIfMissing(false);
-            dbo.setMaxOpenFiles(-1);
-            dbo.setDbLogDir(secondaryDir.toString());
-            dbo.setWalDir(dir.path().toString());
-            dbo.setAllowMmapReads(cfg.mmapReads());
-            dbo.setSkipStatsUpdateOnDbOpen(true);
-            RocksDB db = RocksDB.openAsSecondary(dbo, dir.path().toString(), secondaryDir.toString(), cfs, handles);
-            return new Handle(db, dbo, cfs, handles);
+            return new Handle(RocksHandle.open(RocksHandle.OptionsSource.FILE, local, dbo -> {
+                dbo.setCreateIfMissing(false);
+                dbo.setMaxOpenFiles(-1);
+                dbo.setDbLogDir(secondaryDir.toString());
+                dbo.setWalDir(dir.path().toString());
+                dbo.setAllowMmapReads(cfg.mmapReads());
+                dbo.setSkipStatsUpdateOnDbOpen(true);
+            }, cf -> { }, (dbo, cfs, handles) -> RocksDB.openAsSecondary(dbo, dir.path().toString(),
+                    secondaryDir.toString(), cfs, handles)));
         } catch (RocksDBException e) {
-            dbo.close();
             throw BridgeException.rocks("open the secondary of " + dataset + " in " + dir.path(), e);
         } catch (IOException e) {
-            dbo.close();
             throw new BridgeException(ErrorKind.IO, "cannot fetch " + optionsName + ": " + e.getMessage(), e);
         }
     }
@@ -445,17 +436,13 @@ public final class FamfsReplica implements AutoCloseable {
 
     /** One secondary instance, reference-counted so a reopen never closes it under a reader. */
     private static final class Handle {
+        final RocksHandle rocks;
         final RocksDB db;
-        final DBOptions options;
-        final List<ColumnFamilyDescriptor> descriptors;
-        final List<ColumnFamilyHandle> handles;
         final AtomicInteger refs = new AtomicInteger(1);
 
-        Handle(RocksDB db, DBOptions options, List<ColumnFamilyDescriptor> descriptors, List<ColumnFamilyHandle> handles) {
-            this.db = db;
-            this.options = options;
-            this.descriptors = descriptors;
-            this.handles = handles;
+        Handle(RocksHandle rocks) {
+            this.rocks = rocks;
+            this.db = rocks.db();
         }
 
         boolean tryAcquire() {
@@ -472,16 +459,8 @@ public final class FamfsReplica implements AutoCloseable {
 
         void release() {
             if (refs.decrementAndGet() == 0) {
-                for (ColumnFamilyHandle h : handles) {
-                    h.close();
-                }
-                db.close();
-                for (ColumnFamilyDescriptor d : descriptors) {
-                    d.getOptions().close();
-                }
-                options.close();
+                rocks.close();
             }
         }
     }
-
 }

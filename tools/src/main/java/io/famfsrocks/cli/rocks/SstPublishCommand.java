@@ -7,20 +7,15 @@ import io.famfsrocks.cli.Verb;
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.RocksHandle;
 import io.famfsrocks.rocks.journal.Checksums;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherConfig;
 import io.famfsrocks.rocks.publish.PublisherMetrics;
 import org.rocksdb.Checkpoint;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.ConfigOptions;
-import org.rocksdb.DBOptions;
 import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.LiveFileMetaData;
-import org.rocksdb.OptionsUtil;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import picocli.CommandLine.Command;
@@ -195,52 +190,38 @@ public final class SstPublishCommand extends Verb {
 
     private void publish(MasterVolume vol, PublisherConfig cfg, Path dir, List<Path> ingest, PublishPlan plan)
             throws Exception {
-        DBOptions dbo = new DBOptions();
-        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (ConfigOptions co = new ConfigOptions()) {
-            if (Files.isRegularFile(dir.resolve("CURRENT"))) {
-                OptionsUtil.loadLatestOptions(co, dir.toString(), dbo, cfs);
-            } else {
-                dbo.setCreateIfMissing(true);
-                cfs.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, new ColumnFamilyOptions()));
-            }
-            for (ColumnFamilyDescriptor d : cfs) {
-                d.getOptions().setDisableAutoCompactions(true); // publish what is there; rewrite nothing
-            }
-            FamfsPublisher pub = FamfsPublisher.attach(dbo, vol, dataset, cfg);
-            try (RocksDB rdb = RocksDB.open(dbo, dir.toString(), cfs, handles)) {
-                try (FamfsPublisher p = pub) {
-                    if (!ingest.isEmpty()) {
-                        try (IngestExternalFileOptions io = new IngestExternalFileOptions(false, true, true, true)) {
-                            List<String> names = new ArrayList<>();
-                            ingest.forEach(f -> names.add(f.toAbsolutePath().toString()));
-                            rdb.ingestExternalFile(handles.get(0), names, io);
-                        }
-                    }
-                    long version = startWithProgress(pub, rdb, plan);
-                    PublisherMetrics m = pub.metrics();
-                    if (pub.isClosed()) { // SIGINT or SIGTERM: the exit guard closed the publisher
-                        throw new CliException(ExitCode.INTERRUPTED, "interrupted: dataset " + dataset + " is at version "
-                                + m.lastVersion() + "; the SSTs copied so far are reused by the next run");
-                    }
-                    if (m.stopped()) {
-                        throw failure(m);
-                    }
-                    out().printf("published version %d of dataset %s: %d SSTs (%s); copied %d (%s), reused %d%n",
-                            version, dataset, plan.totalSsts(), Sizes.human(plan.totalBytes()), m.sstsCopied(),
-                            Sizes.human(m.bytesCopied()), m.sstsReused());
-                    out().printf("famfs: %s used of %s, %d log entries left%n", Sizes.human(m.famfsUsedBytes()),
-                            Sizes.human(m.famfsCapacity()), m.logSlotsLeft());
+        FamfsPublisher[] attached = new FamfsPublisher[1];
+        RocksHandle.OptionsSource source = Files.isRegularFile(dir.resolve("CURRENT"))
+                ? RocksHandle.OptionsSource.LATEST_IN_DIR : RocksHandle.OptionsSource.DEFAULTS;
+        try (RocksHandle h = RocksHandle.open(source, dir,
+                dbo -> attached[0] = FamfsPublisher.attach(dbo, vol, dataset, cfg),
+                cf -> cf.setDisableAutoCompactions(true), // publish what is there; rewrite nothing
+                (dbo, cfs, handles) -> RocksDB.open(dbo, dir.toString(), cfs, handles));
+             FamfsPublisher pub = attached[0]) {
+            RocksDB rdb = h.db();
+            if (!ingest.isEmpty()) {
+                try (IngestExternalFileOptions io = new IngestExternalFileOptions(false, true, true, true)) {
+                    List<String> names = new ArrayList<>();
+                    ingest.forEach(f -> names.add(f.toAbsolutePath().toString()));
+                    rdb.ingestExternalFile(h.defaultColumnFamily(), names, io);
                 }
-            } finally {
-                handles.forEach(ColumnFamilyHandle::close);
             }
+            long version = startWithProgress(pub, rdb, plan);
+            PublisherMetrics m = pub.metrics();
+            if (pub.isClosed()) { // SIGINT or SIGTERM: the exit guard closed the publisher
+                throw new CliException(ExitCode.INTERRUPTED, "interrupted: dataset " + dataset + " is at version "
+                        + m.lastVersion() + "; the SSTs copied so far are reused by the next run");
+            }
+            if (m.stopped()) {
+                throw failure(m);
+            }
+            out().printf("published version %d of dataset %s: %d SSTs (%s); copied %d (%s), reused %d%n",
+                    version, dataset, plan.totalSsts(), Sizes.human(plan.totalBytes()), m.sstsCopied(),
+                    Sizes.human(m.bytesCopied()), m.sstsReused());
+            out().printf("famfs: %s used of %s, %d log entries left%n", Sizes.human(m.famfsUsedBytes()),
+                    Sizes.human(m.famfsCapacity()), m.logSlotsLeft());
         } catch (RocksDBException e) {
             throw BridgeException.rocks("publish " + dir, e);
-        } finally {
-            cfs.forEach(d -> d.getOptions().close());
-            dbo.close();
         }
     }
 
@@ -284,21 +265,10 @@ public final class SstPublishCommand extends Verb {
     /** File number to size of the DB's live SSTs, from a read-only open (which takes no lock). */
     static Map<Long, Long> liveSsts(Path dir) throws RocksDBException {
         Map<Long, Long> out = new TreeMap<>();
-        DBOptions dbo = new DBOptions();
-        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (ConfigOptions co = new ConfigOptions()) {
-            OptionsUtil.loadLatestOptions(co, dir.toString(), dbo, cfs);
-            try (RocksDB d = RocksDB.openReadOnly(dbo, dir.toString(), cfs, handles)) {
-                for (LiveFileMetaData m : d.getLiveFilesMetaData()) {
-                    out.put(DatasetPaths.sstNumber(m.fileName()), m.size());
-                }
-            } finally {
-                handles.forEach(ColumnFamilyHandle::close);
+        try (RocksHandle h = RocksHandle.openReadOnly(dir)) {
+            for (LiveFileMetaData m : h.db().getLiveFilesMetaData()) {
+                out.put(DatasetPaths.sstNumber(m.fileName()), m.size());
             }
-        } finally {
-            cfs.forEach(d -> d.getOptions().close());
-            dbo.close();
         }
         return out;
     }
@@ -322,29 +292,16 @@ public final class SstPublishCommand extends Verb {
      * number the live DB later gives another SST).
      */
     private static Path checkpoint(Path live, Path target) throws RocksDBException, IOException {
-        DBOptions dbo = new DBOptions();
-        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
         RocksDBException last = null;
-        try (ConfigOptions co = new ConfigOptions()) {
-            OptionsUtil.loadLatestOptions(co, live.toString(), dbo, cfs);
-            for (int attempt = 0; attempt < 5; attempt++) { // the live DB may delete a file meanwhile
-                ReplicaSession.deleteTree(target);
-                try (RocksDB d = RocksDB.openReadOnly(dbo, live.toString(), cfs, handles);
-                     Checkpoint c = Checkpoint.create(d)) {
-                    c.createCheckpoint(target.toString());
-                    last = null;
-                    break;
-                } catch (RocksDBException e) {
-                    last = e;
-                } finally {
-                    handles.forEach(ColumnFamilyHandle::close);
-                    handles.clear();
-                }
+        for (int attempt = 0; attempt < 5; attempt++) { // the live DB may delete a file meanwhile
+            ReplicaSession.deleteTree(target);
+            try (RocksHandle h = RocksHandle.openReadOnly(live); Checkpoint c = Checkpoint.create(h.db())) {
+                c.createCheckpoint(target.toString());
+                last = null;
+                break;
+            } catch (RocksDBException e) {
+                last = e;
             }
-        } finally {
-            cfs.forEach(d -> d.getOptions().close());
-            dbo.close();
         }
         if (last != null) {
             throw last;
