@@ -152,6 +152,8 @@ class SstPublishIT {
         r = publish("--dataset", "db1", "--db", db.toString()); // 64 MiB journal + reserve: too big
         assertThat(r.code()).as(r.toString()).isEqualTo(5);
         assertThat(r.err()).contains("lacks space").contains("nothing was changed");
+        assertThat(Launcher.run(AS_MASTER, "df", "--json", dev.toString()).out()).isEqualTo(before);
+        assertThat(Launcher.run(AS_MASTER, "ls", "--device", dev.toString(), "/db1").code()).isEqualTo(3);
         r = publish("--dataset", "db1", "--db", db.toString(), "--dry-run");
         assertThat(r.code()).as(r.toString()).isEqualTo(5);
         assertThat(r.out()).contains("needs");

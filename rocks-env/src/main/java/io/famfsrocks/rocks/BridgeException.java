@@ -6,7 +6,8 @@ import org.rocksdb.RocksDBException;
 
 /**
  * The bridge's failures, in the engine's one hierarchy. {@link #rocks} is the single place a
- * {@link RocksDBException} becomes ours (style principle 4).
+ * {@link RocksDBException} becomes ours: one exception hierarchy, each foreign exception
+ * translated at one edge only.
  */
 public final class BridgeException extends FamfsException {
     private static final long serialVersionUID = 1L;

@@ -102,8 +102,79 @@ class CodecTest {
         assertThat(FamfsPaths.problem("/abs")).contains("absolute");
         assertThat(FamfsPaths.problem("a/../b")).contains("'..'");
         assertThat(FamfsPaths.problem("a//b")).contains("empty");
+        assertThat(FamfsPaths.problem("a/./b")).contains("'.'");
+        assertThat(FamfsPaths.problem("")).contains("empty");
         assertThat(FamfsPaths.problem("a\0b")).contains("NUL");
         assertThatThrownBy(() -> LogEntry.encode(new LogEntry.MkdirEntry(0, 0, 0, "y".repeat(100)), 0,
                 ByteBuffer.allocate(LogEntry.SIZE))).isInstanceOf(IllegalArgumentException.class);
+    }
+    /**
+     * The CRC ranges docs/format.md gives, byte by byte: a flip inside a covered range (or
+     * in the CRC) is refused before any field is trusted; a flip outside it is never
+     * reported as a CRC mismatch (it decodes, or fails on that field's own check).
+     */
+    @Test
+    void crcsCoverExactlyTheDocumentedBytes() {
+        ByteBuffer sb = ByteBuffer.allocate(Superblock.SIZE);
+        SB.encodeTo(sb);
+        for (int i = 0; i < 8 * Superblock.SIZE; i++) {
+            ByteBuffer b = flipped(sb, i);
+            if (i / 8 < Superblock.OFF_CRC + 8) { // magic, version, then CRC over [0, 96)
+                assertThatThrownBy(() -> Superblock.decode(b, 48)).as("superblock bit %d", i)
+                        .isInstanceOf(FamfsException.class);
+            } else {
+                assertThat(failure(() -> Superblock.decode(b, 48))).as("superblock bit %d", i).doesNotContain("crc");
+            }
+        }
+        ByteBuffer h = ByteBuffer.allocate(LogHeader.SIZE);
+        new LogHeader(8 << 20, 15419, 7, 7).encodeTo(h);
+        for (int i = 0; i < 8 * LogHeader.SIZE; i++) {
+            ByteBuffer b = flipped(h, i);
+            if (i / 8 < LogHeader.OFF_CRC + 8) { // magic, then CRC over [0, 24)
+                assertThatThrownBy(() -> LogHeader.decode(b, 8 << 20)).as("log header bit %d", i)
+                        .isInstanceOf(CorruptMediaException.class);
+            } else { // the counters: checked for range only (7 -> 6 in next_index is a valid one-ahead skew)
+                assertThat(failure(() -> LogHeader.decode(b, 8 << 20))).as("log header bit %d", i)
+                        .doesNotContain("crc");
+            }
+        }
+        ByteBuffer e = ByteBuffer.allocate(LogEntry.SIZE);
+        LogEntry.encode(new LogEntry.FileEntry(5000000, 2, 1, 2, 0600, "a/b/f",
+                new FileLayout.Simple(List.of(Extent.of(0xc00000, 0x600000)))), 9, e);
+        for (int i = 0; i < 8 * LogEntry.SIZE; i++) { // seqnum, then CRC over [0, 536): padding included
+            ByteBuffer b = flipped(e, i);
+            assertThatThrownBy(() -> LogEntry.decode(b, 9)).as("log entry bit %d", i)
+                    .isInstanceOf(CorruptMediaException.class)
+                    .hasMessageContaining(i / 8 < 8 ? "seqnum" : "crc");
+        }
+    }
+
+    /** A writer killed between its two counter stores leaves next_seqnum one ahead: accepted. */
+    @Test
+    void nextSeqnumMayBeOneAheadOfNextIndexButNoMore() {
+        LogHeader.checkCounters(7, 7, 15419);
+        LogHeader.checkCounters(7, 8, 15419);
+        LogHeader.checkCounters(15420, 15420, 15419);
+        assertThatThrownBy(() -> LogHeader.checkCounters(7, 9, 15419)).hasMessageContaining("next_seqnum");
+        assertThatThrownBy(() -> LogHeader.checkCounters(7, 6, 15419)).hasMessageContaining("next_seqnum");
+        assertThatThrownBy(() -> LogHeader.checkCounters(15421, 15421, 15419)).hasMessageContaining("next_index");
+    }
+
+    /** A copy of {@code good} with bit {@code bit % 8} of byte {@code bit / 8} flipped. */
+    static ByteBuffer flipped(ByteBuffer good, int bit) {
+        ByteBuffer b = ByteBuffer.allocate(good.capacity());
+        b.put(good.duplicate().clear()).flip();
+        b.put(bit / 8, (byte) (b.get(bit / 8) ^ (1 << (bit % 8))));
+        return b;
+    }
+
+    /** The failure's message, or "" when the call succeeds. */
+    static String failure(Runnable r) {
+        try {
+            r.run();
+            return "";
+        } catch (FamfsException ex) {
+            return ex.getMessage();
+        }
     }
 }

@@ -7,19 +7,19 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * kill -9 of a master process at random moments while it creates, writes and appends.
  * After each kill: fsck is clean, every file the master reported complete has its exact
- * bytes, and a new master process carries on. {@link #main} is the writer; {@link #soak}
+ * bytes (compared byte for byte the first time, by CRC32C of all its bytes after later
+ * kills), and a new master process carries on. {@link #main} is the writer; {@link #soak}
  * runs the loop for as many kills as asked (the reliability soak runs 200+).
  */
 class CrashTest {
@@ -37,7 +37,7 @@ class CrashTest {
                 if (i < 7) {
                     v.mkdirs("d" + i, CreateOptions.dir());
                 }
-                long size = 1 + new Random(i).nextInt(3 << 20);
+                long size = size(i);
                 FamfsFile f = v.create(name, size, CreateOptions.file());
                 MasterVolume.WritableFile w = v.openWritable(name);
                 w.write(0, ByteBuffer.wrap(pattern(i, size)));
@@ -47,6 +47,16 @@ class CrashTest {
                 i++;
             }
         }
+    }
+
+    static long size(int i) {
+        return 1 + new Random(i).nextInt(3 << 20);
+    }
+
+    static long crc32c(ByteBuffer b) {
+        CRC32C c = new CRC32C();
+        c.update(b.duplicate());
+        return c.getValue();
     }
 
     static byte[] pattern(long seed, long size) {
@@ -64,6 +74,9 @@ class CrashTest {
         try (TestDevices dev = TestDevices.formatted(deviceSize)) {
             Random r = new Random(99);
             Map<Integer, Boolean> done = new HashMap<>();
+            Map<Integer, Long> crcs = new HashMap<>();
+            ByteBuffer buf = ByteBuffer.allocate(3 << 20);
+            long checked = 0;
             int next = 0;
             OpenOptions client = OpenOptions.defaults().withSystemUuid(java.util.UUID.randomUUID().toString());
             for (int k = 0; k < kills; k++) {
@@ -97,18 +110,25 @@ class CrashTest {
                 assertThat(rep.defects()).as("fsck after kill %d", k).isEmpty();
                 try (FamfsVolume v = Famfs.open(dev.path, client)) {
                     synchronized (done) {
-                        // Every file completed since the last kill, and a sample of older ones.
-                        List<Integer> check = new ArrayList<>();
+                        // Every completed file, after every kill: the ones completed since the last kill
+                        // byte for byte against the pattern written (their CRC32C is then recorded), the
+                        // older ones by the CRC32C of all their bytes against the recorded one.
                         for (int i : done.keySet()) {
-                            if (i >= next || r.nextInt(Math.max(1, done.size() / 16)) == 0) {
-                                check.add(i);
-                            }
-                        }
-                        for (int i : check) {
                             FamfsFile f = v.openFile("d" + (i % 7) + "/f" + i);
-                            ByteBuffer b = ByteBuffer.allocate((int) f.size());
-                            f.read(0, b);
-                            assertThat(b.array()).as("file %d after kill %d", i, k).isEqualTo(pattern(i, f.size()));
+                            assertThat(f.size()).as("size of file %d after kill %d", i, k).isEqualTo(size(i));
+                            buf.clear().limit((int) f.size());
+                            assertThat(f.read(0, buf)).isEqualTo((int) f.size());
+                            buf.flip();
+                            Long want = crcs.get(i);
+                            if (want == null) {
+                                byte[] got = new byte[buf.remaining()];
+                                buf.duplicate().get(got);
+                                assertThat(got).as("file %d after kill %d", i, k).isEqualTo(pattern(i, f.size()));
+                                crcs.put(i, crc32c(buf));
+                            } else {
+                                assertThat(crc32c(buf)).as("CRC32C of file %d after kill %d", i, k).isEqualTo(want);
+                            }
+                            checked++;
                         }
                     }
                     // Carry on after the last name the log holds (a create may have landed unreported).
@@ -122,7 +142,8 @@ class CrashTest {
                 }
             }
             assertThat(done).hasSizeGreaterThan(kills);
-            System.out.printf("crash soak: %d kills, %d files completed, fsck clean after each%n", kills, done.size());
+            System.out.printf("crash soak: %d kills, %d files completed, fsck clean after each,"
+                    + " %d file checks (every completed file after every kill)%n", kills, done.size(), checked);
         }
     }
 }

@@ -22,8 +22,10 @@ import java.util.stream.Stream;
 /**
  * The private directory a secondary instance opens: symlinks named like the primary's SSTs
  * pointing into the shared files, the MANIFEST rebuilt from journal records, and CURRENT.
- * Order of a switch, as the facts require: SST links first, MANIFEST bytes next, CURRENT
- * last (by atomic rename, only when the MANIFEST changes). Not thread-safe: the replica's
+ * Order of a switch: SST links first, MANIFEST bytes next, CURRENT last (by atomic
+ * rename, only when the MANIFEST changes). A secondary instance that reads MANIFEST
+ * bytes naming an SST it cannot see yet catches up "successfully" yet stays on the old
+ * version until a reopen, so the SSTs must be visible before the bytes that name them. Not thread-safe: the replica's
  * follower thread owns it.
  */
 final class ReplicaDirectory {

@@ -5,6 +5,7 @@ import io.famfsrocks.famfs.FamfsException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.UUID;
 
@@ -35,18 +36,40 @@ class JournalCodecTest {
         assertThat(JournalCodec.decode(b, 0, 16, "t")).isEqualTo(new JournalRecord.Seal(3));
     }
 
+    /**
+     * Every bit of every byte a reader interprets, in a version record and a seal record:
+     * the length, the CRC, the type and the payload ({@code [0, 12 + L)}). Each flip is
+     * refused as CORRUPT_MEDIA naming the journal: a length flipped upwards by the
+     * committed-length check, any other flip by the CRC32C. The zero padding after the
+     * payload is read by no one: a flip there changes nothing decoded.
+     */
     @Test
-    void everyFlippedPayloadByteIsCaughtByTheCrc() {
-        ByteBuffer good = JournalCodec.encode(sample());
-        int len = good.getInt(0);
-        for (int i = 4; i < 12 + len; i++) {
-            ByteBuffer b = ByteBuffer.allocate(good.capacity());
-            b.put(good.duplicate()).flip();
-            b.put(i, (byte) (b.get(i) ^ 0x40));
-            assertThatThrownBy(() -> JournalCodec.decode(b, 0, b.remaining(), "journal.0000"))
-                    .isInstanceOf(FamfsException.class)
-                    .satisfies(e -> assertThat(((FamfsException) e).kind()).isEqualTo(ErrorKind.CORRUPT_MEDIA))
-                    .hasMessageContaining("journal.0000");
+    void everyFlippedBitOfAnEncodedRecordIsCaught() {
+        for (JournalRecord r : List.of(sample(), new JournalRecord.Seal(3))) {
+            ByteBuffer good = JournalCodec.encode(r);
+            int len = good.getInt(0);
+            int used = JournalCodec.FRAME + len;
+            int flips = 0;
+            for (int i = 0; i < good.capacity(); i++) {
+                for (int bit = 0; bit < 8; bit++) {
+                    ByteBuffer b = ByteBuffer.allocate(good.capacity()).order(ByteOrder.LITTLE_ENDIAN);
+                    b.put(good.duplicate()).flip();
+                    b.put(i, (byte) (b.get(i) ^ (1 << bit)));
+                    String at = "byte " + i + " bit " + bit + " of a " + r.getClass().getSimpleName();
+                    if (i < used) {
+                        assertThatThrownBy(() -> JournalCodec.decode(b, 0, b.remaining(), "journal.0000"))
+                                .as(at)
+                                .isInstanceOf(FamfsException.class)
+                                .satisfies(e -> assertThat(((FamfsException) e).kind()).isEqualTo(ErrorKind.CORRUPT_MEDIA))
+                                .hasMessageContaining("corrupt journal journal.0000 at offset 0x");
+                        flips++;
+                    } else {
+                        assertThat(JournalCodec.decode(b, 0, b.remaining(), "journal.0000"))
+                                .as(at).usingRecursiveComparison().isEqualTo(r);
+                    }
+                }
+            }
+            assertThat(flips).isEqualTo(8 * used);
         }
     }
 
@@ -57,15 +80,35 @@ class JournalCodecTest {
                 .hasMessageContaining("committed length");
     }
 
+    /**
+     * Every bit of the CRC-covered header bytes [0, 104) and of the CRC itself: a flipped
+     * format version is VERSION_MISMATCH, anything else CORRUPT_MEDIA, each naming the
+     * journal and the offset of the field that failed.
+     */
     @Test
-    void headerRoundTripsAndDetectsCorruption() {
+    void headerRoundTripsAndEveryFlippedBitIsRefused() {
         JournalHeader h = new JournalHeader(2, UUID.randomUUID(), "4b1f-identity", 1 << 20);
-        ByteBuffer b = ByteBuffer.allocate(JournalHeader.SIZE);
-        h.encodeTo(b);
-        assertThat(JournalHeader.decode(b, "j")).isEqualTo(h);
-        b.put(40, (byte) 'X');
-        assertThatThrownBy(() -> JournalHeader.decode(b, "j")).hasMessageContaining("header CRC32C");
-        b.putLong(0, 1);
-        assertThatThrownBy(() -> JournalHeader.decode(b, "j")).hasMessageContaining("magic");
+        ByteBuffer good = ByteBuffer.allocate(JournalHeader.SIZE);
+        h.encodeTo(good);
+        assertThat(JournalHeader.decode(good, "j")).isEqualTo(h);
+        for (int i = 0; i < JournalHeader.CRC_OFFSET + 4; i++) {
+            for (int bit = 0; bit < 8; bit++) {
+                ByteBuffer b = ByteBuffer.allocate(JournalHeader.SIZE);
+                b.put(good.duplicate()).flip();
+                b.put(i, (byte) (b.get(i) ^ (1 << bit)));
+                boolean version = i >= 8 && i < 12;
+                String offset = i < 8 ? "0x0" : "0x" + Integer.toHexString(JournalHeader.CRC_OFFSET);
+                var refused = assertThatThrownBy(() -> JournalHeader.decode(b, "journal.0002"))
+                        .as("header byte %d bit %d", i, bit)
+                        .isInstanceOf(FamfsException.class)
+                        .satisfies(e -> assertThat(((FamfsException) e).kind())
+                                .isEqualTo(version ? ErrorKind.VERSION_MISMATCH : ErrorKind.CORRUPT_MEDIA));
+                if (version) {
+                    refused.hasMessageStartingWith("journal.0002: journal format ");
+                } else {
+                    refused.hasMessageContaining("corrupt journal journal.0002 at offset " + offset + ":");
+                }
+            }
+        }
     }
 }

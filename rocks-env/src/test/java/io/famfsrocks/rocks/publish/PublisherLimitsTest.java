@@ -1,8 +1,13 @@
 package io.famfsrocks.rocks.publish;
 
 import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.rocks.TestDevice;
+import io.famfsrocks.rocks.replica.ExportedSharedFiles;
+import io.famfsrocks.rocks.replica.FamfsReplica;
+import io.famfsrocks.rocks.replica.ReplicaConfig;
+import io.famfsrocks.rocks.tools.ViewChecker;
 import io.famfsrocks.rocks.tools.WorkloadModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,6 +18,8 @@ import org.rocksdb.RocksDB;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -57,21 +64,40 @@ class PublisherLimitsTest {
         }
     }
 
+    /**
+     * Fills a small device: the publisher warns, then stops; the primary keeps serving
+     * writes and reads; a replica opened on another volume handle keeps serving the last
+     * published version (every key equal to the model at that version's counter, before
+     * and after the primary writes on); fsck is clean.
+     */
     @Test
     void runningOutOfFamfsSpaceStopsPublishingButNotTheDatabase() throws Exception {
         // 160 MiB device: about 140 MiB of data area, 70 allocation units of 2 MiB.
         try (TestDevice dev = new TestDevice(160L << 20); MasterVolume master = dev.openMaster();
-             Options opts = PublishAndFollowTest.primaryOptions()) {
+             FamfsVolume client = dev.openClient(); Options opts = PublishAndFollowTest.primaryOptions()) {
             FamfsPublisher pub = FamfsPublisher.attach(opts, master, "full", PublisherConfig.defaults()
                     .withJournalSize(1 << 20).withWarnings(0.5, 100));
+            int slots = 20000;
+            ViewChecker checker = new ViewChecker(slots);
+            FamfsReplica replica = null;
             try (RocksDB db = RocksDB.open(opts, tmp.resolve("db").toString()); FamfsPublisher p = pub) {
                 pub.start(db);
-                WorkloadModel model = new WorkloadModel(20000);
+                WorkloadModel model = new WorkloadModel(slots);
+                // The counter of every flushed batch: the last version reflects one of them.
+                List<Long> flushed = new ArrayList<>(List.of(0L));
+                long lastPublishedCounter = 0;
                 boolean warned = false;
                 for (int i = 0; i < 400 && !pub.metrics().stopped(); i++) {
-                    PublishAndFollowTest.writeAndFlush(db, model, 3000);
+                    flushed.add(PublishAndFollowTest.writeAndFlush(db, model, 3000));
                     pub.publishNow(10_000);
+                    if (!pub.metrics().stopped()) {
+                        lastPublishedCounter = model.counter();
+                    }
                     warned |= pub.metrics().state().equals("WARNING");
+                    if (replica == null) {
+                        replica = FamfsReplica.open(client, "full", new ExportedSharedFiles(client, tmp.resolve("export")),
+                                tmp.resolve("replica"), ReplicaConfig.defaults());
+                    }
                 }
                 PublisherMetrics m = pub.metrics();
                 assertThat(warned).isTrue();
@@ -79,10 +105,26 @@ class PublisherLimitsTest {
                 assertThat(m.error()).contains("famfs space exhausted");
                 assertThat(m.errorKind()).as("sst-publish picks its exit code from the kind").isEqualTo(ErrorKind.NO_SPACE);
                 long stoppedAt = m.lastVersion();
+                assertThat(stoppedAt).isGreaterThan(1);
+
+                // The replica reaches the last published version and serves it whole.
+                PublishAndFollowTest.await(replica, stoppedAt);
+                long seen = checker.check(replica);
+                assertThat(seen).as("counter of the last version").isIn(flushed).isGreaterThanOrEqualTo(lastPublishedCounter);
+                assertThat(replica.get(WorkloadModel.COUNTER_KEY)).isEqualTo(WorkloadModel.encodeCounter(seen));
+
                 // The DB keeps serving reads and writes; the journal is not touched again.
                 long c = PublishAndFollowTest.writeAndFlush(db, model, 3000);
                 assertThat(WorkloadModel.decodeCounter(db.get(WorkloadModel.COUNTER_KEY))).isEqualTo(c);
                 assertThat(pub.metrics().lastVersion()).isEqualTo(stoppedAt);
+                // ...and the replica still serves that version, unchanged, 200 polls later (it polls every ms).
+                Thread.sleep(200);
+                assertThat(replica.freshness().appliedVersion()).isEqualTo(stoppedAt);
+                assertThat(checker.check(replica)).isEqualTo(seen);
+            } finally {
+                if (replica != null) {
+                    replica.close();
+                }
             }
             // The famfs volume is still consistent.
             var report = io.famfsrocks.famfs.fs.Fsck.check(dev.path,

@@ -169,7 +169,9 @@ class ReplicaRecoveryTest {
     }
 
     /**
-     * The facts' stuck and empty replicas: new SSTs are linked but their bytes are not there
+     * RocksDB's silent "stuck" and "empty" replicas (a secondary that catches up without
+     * error yet stays on an old version; one that opens empty when its SSTs are missing or
+     * swapped): new SSTs are linked but their bytes are not there
      * (right size, zeros). Catching up cannot show the version; the replica must notice
      * (live files or sequence differ from the published version), try a fresh instance, keep
      * serving the last verified view without claiming to be current, and get there by

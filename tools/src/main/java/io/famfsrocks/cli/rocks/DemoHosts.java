@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A replica host of the demo: a child JVM running {@code demo-host} from the same jar (or
  * class path), with its own system UUID, driven by one command line at a time. Closing
- * asks it to quit, then SIGTERM, then SIGKILL. Not thread-safe.
+ * asks it to quit, then SIGTERM, then SIGKILL. Not thread-safe: one thread drives it, except
+ * {@link #terminate()}, which the demo's shutdown hook may call at any time.
  */
 final class DemoHosts implements AutoCloseable {
     private final String name;
@@ -46,22 +47,38 @@ final class DemoHosts implements AutoCloseable {
 
     static DemoHosts start(String name, String systemUuid, Path device, String dataset, int slots, Path log)
             throws IOException {
+        return start(name, systemUuid, List.of("--device", device.toString(), "--dataset", dataset,
+                "--slots", Integer.toString(slots)), log);
+    }
+
+    /** The lookup baseline: a host of the same JVM settings that opens {@code checkpoint} read-only (no famfs). */
+    static DemoHosts startBaseline(Path checkpoint, int slots, Path log) throws IOException {
+        return start("baseline", null, List.of("--rocksdb", checkpoint.toString(), "--slots", Integer.toString(slots)), log);
+    }
+
+    private static DemoHosts start(String name, String systemUuid, List<String> args, Path log) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (Runtime.version().feature() >= 22) {
             cmd.add("--enable-native-access=ALL-UNNAMED");
         }
         cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "demo-host", "--device", device.toString(), "--dataset", dataset,
-                "--slots", Integer.toString(slots)));
+                Main.class.getName(), "demo-host"));
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("FAMFS_SYSTEM_UUID", systemUuid);
+        if (systemUuid != null) {
+            pb.environment().put("FAMFS_SYSTEM_UUID", systemUuid);
+        }
         pb.environment().remove("FAMFS_DEVICE");
         return new DemoHosts(name, pb.start());
     }
 
     String name() {
         return name;
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     void send(String command) {
@@ -82,6 +99,16 @@ final class DemoHosts implements AutoCloseable {
                     + process.exitValue()));
         }
         return l;
+    }
+
+    /** The value of {@code name=} in a host's answer line, or "?". */
+    static String field(String line, String name) {
+        for (String w : line.split(" ")) {
+            if (w.startsWith(name + "=")) {
+                return w.substring(name.length() + 1);
+            }
+        }
+        return "?";
     }
 
     /** SIGTERM to the host (it unmounts on the way out); its pending and later answers become EXIT. */

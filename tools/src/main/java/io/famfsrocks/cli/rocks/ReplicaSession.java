@@ -31,6 +31,7 @@ final class ReplicaSession implements AutoCloseable {
     private final FamfsMount mount;
     private final Path ownMountPoint;
     private final Path workDir;
+    private Path readsThrough;
     private FamfsReplica replica;
     private boolean closed;
 
@@ -65,6 +66,7 @@ final class ReplicaSession implements AutoCloseable {
                 mp = m.mountPoint();
             }
             s = new ReplicaSession(v, m, own, Files.createTempDirectory("famfs-replica-work-"));
+            s.readsThrough = mp;
             s.replica = FamfsReplica.open(v, dataset, new MountedSharedFiles(mp, v, 5_000), s.workDir, cfg);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -79,6 +81,11 @@ final class ReplicaSession implements AutoCloseable {
 
     FamfsReplica replica() {
         return replica;
+    }
+
+    /** The mount RocksDB reads the shared SSTs through (this session's own or the caller's). */
+    Path mountPoint() {
+        return readsThrough;
     }
 
     FamfsVolume volume() {

@@ -73,19 +73,31 @@ class ReplicaHttpServerTest {
         assertThat(scan.body().trim()).isEqualTo("[{\"key\":\"b\",\"value\":\"2\"},{\"key\":\"c\",\"value\":\"3\"}]");
     }
 
+    /** Each bad request: its status and a one-line message naming what is wrong. */
     @Test
     void badRequestsGet4xxWithAMessage() throws Exception {
-        assertThat(get("/get").statusCode()).isEqualTo(400);
-        assertThat(get("/get").body()).contains("missing 'key'");
-        assertThat(get("/get?key=zz&enc=hex").body()).contains("bad 'key'");
-        assertThat(get("/get?key=a&enc=rot13").body()).contains("unknown encoding");
-        assertThat(get("/scan?from=a&limit=100000000").statusCode()).isEqualTo(400);
-        assertThat(get("/scan?from=a&limit=-1").statusCode()).isEqualTo(400);
-        assertThat(get("/scan?from=a&limit=many").statusCode()).isEqualTo(400);
-        assertThat(get("/nope").statusCode()).isEqualTo(404);
+        refused("/get", 400, "missing 'key'");
+        refused("/get?key=zz&enc=hex", 400, "bad 'key'");
+        refused("/get?key=%25%25%25&enc=base64", 400, "bad 'key'");
+        refused("/get?key=a&enc=rot13", 400, "unknown encoding");
+        refused("/scan?from=a&limit=0", 400, "limit must be from 1 to 10000, got 0");
+        refused("/scan?from=a&limit=-1", 400, "limit must be from 1 to 10000, got -1");
+        refused("/scan?from=a&limit=10001", 400, "limit must be from 1 to 10000, got 10001");
+        refused("/scan?from=a&limit=100000000", 400, "limit must be from 1 to 10000");
+        refused("/scan?from=a&limit=many", 400, "limit must be a whole number");
+        assertThat(get("/scan?from=a&limit=10000").statusCode()).isEqualTo(200);
+        refused("/nope", 404, "/get?key=K");
         HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/get?key=a"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.body().strip()).isNotEmpty().doesNotContain("\n");
+    }
+
+    void refused(String pathAndQuery, int status, String message) throws Exception {
+        HttpResponse<String> r = get(pathAndQuery);
+        assertThat(r.statusCode()).as(pathAndQuery).isEqualTo(status);
+        assertThat(r.body()).as(pathAndQuery).contains(message);
+        assertThat(r.body().strip()).as(pathAndQuery + ": one line").doesNotContain("\n");
     }
 
     @Test
