@@ -2,12 +2,15 @@ package io.famfsrocks.famfs.fuse;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.OpenOptions;
 
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -87,6 +90,21 @@ public final class FamfsMount implements AutoCloseable {
         this.ops = ops;
         this.server = server;
         this.exitHook = new Thread(this::close, "famfs-unmount-" + mountPoint.getFileName());
+    }
+
+    /**
+     * The one mount-and-serve: opens {@code device} in this host's role (read-only when
+     * {@code opts} say so), mounts it, tells {@code onMounted}, and serves until the mount
+     * ends (unmount, or a signal: the exit hook unmounts). Used by {@link MountMain} and the
+     * CLI's {@code mount -f}.
+     */
+    public static void serve(Path device, Path mountPoint, OpenOptions open, Options opts,
+                             Consumer<FamfsMount> onMounted) throws InterruptedException {
+        try (FamfsVolume volume = opts.readOnly() ? Famfs.openReadOnly(device, open) : Famfs.open(device, open);
+             FamfsMount mount = mount(volume, mountPoint, opts)) {
+            onMounted.accept(mount);
+            mount.await();
+        }
     }
 
     /**
