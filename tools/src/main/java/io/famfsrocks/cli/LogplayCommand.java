@@ -45,26 +45,9 @@ public final class LogplayCommand extends Verb {
         Path device = volume(deviceOption, path);
         try (FamfsVolume v = Famfs.openReadOnly(device, openOptions())) { // reports a partial replay itself
             VolumeUsage h = v.usage();
-            List<Json.Obj> entries = new ArrayList<>();
-            long files = 0;
-            long dirs = 0;
-            for (LogRecord e : v.logRecords()) {
-                Json.Obj o = Json.obj().put("index", e.index());
-                switch (e.type()) {
-                    case FILE -> {
-                        files++;
-                        o.put("type", "file").put("path", e.path()).put("size", e.size()).put("mode", octal(e.mode()))
-                                .put("uid", e.uid()).put("gid", e.gid()).put("extents", e.extents());
-                    }
-                    case MKDIR -> {
-                        dirs++;
-                        o.put("type", "mkdir").put("path", e.path()).put("mode", octal(e.mode()))
-                                .put("uid", e.uid()).put("gid", e.gid());
-                    }
-                    case ADD_DAXDEV -> o.put("type", "add_daxdev").put("device_index", e.deviceIndex()).put("size", e.size());
-                }
-                entries.add(o);
-            }
+            List<Json.Obj> entries = entries(v);
+            long files = entries.stream().filter(o -> "file".equals(o.get("type"))).count();
+            long dirs = entries.stream().filter(o -> "mkdir".equals(o.get("type"))).count();
             CorruptMediaException stop = v.replayError();
             List<Namespace.Anomaly> skipped = v.namespace().anomalies();
             List<String> errors = new ArrayList<>();
@@ -101,6 +84,23 @@ public final class LogplayCommand extends Verb {
             }
             return skipped.isEmpty() ? ExitCode.OK : ExitCode.CHECK_FAILED;
         }
+    }
+
+    /** One JSON object per applied log entry, as -n, -v and --json show them. */
+    private static List<Json.Obj> entries(FamfsVolume v) {
+        List<Json.Obj> entries = new ArrayList<>();
+        for (LogRecord e : v.logRecords()) {
+            Json.Obj o = Json.obj().put("index", e.index());
+            switch (e.type()) {
+                case FILE -> o.put("type", "file").put("path", e.path()).put("size", e.size()).put("mode", octal(e.mode()))
+                        .put("uid", e.uid()).put("gid", e.gid()).put("extents", e.extents());
+                case MKDIR -> o.put("type", "mkdir").put("path", e.path()).put("mode", octal(e.mode()))
+                        .put("uid", e.uid()).put("gid", e.gid());
+                case ADD_DAXDEV -> o.put("type", "add_daxdev").put("device_index", e.deviceIndex()).put("size", e.size());
+            }
+            entries.add(o);
+        }
+        return entries;
     }
 
     private static String line(Json.Obj o) {
