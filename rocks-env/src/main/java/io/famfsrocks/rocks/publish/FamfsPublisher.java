@@ -10,12 +10,9 @@ import io.famfsrocks.rocks.journal.JournalRecord;
 import io.famfsrocks.rocks.journal.JournalWriter;
 import io.famfsrocks.rocks.journal.SstEntry;
 import org.rocksdb.AbstractEventListener;
-import org.rocksdb.CompactionJobInfo;
 import org.rocksdb.DBOptionsInterface;
-import org.rocksdb.FlushJobInfo;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.TableFileCreationInfo;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +45,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * its new SSTs and the MANIFEST ({@link LiveVersion}), checks famfs has room ({@link
  * SpaceBudget}), copies and CRCs on the publisher thread ({@link SstCopier}), and only then
  * appends the version (MANIFEST bytes, which imply CURRENT) to the journal. Failures stop
- * publishing, never the DB. From {@link #start} until {@link #close} an {@link ExitGuard}
+ * publishing, never the DB. The listener ({@link PublisherListener}) only records and wakes. From {@link #start} until {@link #close} an {@link ExitGuard}
  * keeps a JVM exit from hanging in RocksDB's threads; close the DB soon after the
  * publisher: the listener stays registered with the DB for its lifetime.
  *
@@ -66,7 +63,6 @@ public final class FamfsPublisher implements AutoCloseable {
     private final MasterVolume volume;
     private final String dataset;
     private final PublisherConfig cfg;
-    private final Listener listener = new Listener();
     private final PublisherStats stats = new PublisherStats();
     private final SstCopier copier;
     private final ReentrantLock lock = new ReentrantLock();
@@ -74,6 +70,7 @@ public final class FamfsPublisher implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     /** Largest sequence number of any completed flush: everything up to it is in the MANIFEST. */
     private final AtomicLong flushedSequence = new AtomicLong();
+    private final PublisherListener listener = new PublisherListener(stats, flushedSequence, this::signal);
 
     private volatile RocksDB db;
     private volatile Thread thread;
@@ -328,33 +325,6 @@ public final class FamfsPublisher implements AutoCloseable {
             state = w.isEmpty() ? PublisherState.RUNNING : PublisherState.WARNING;
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** Runs on RocksDB's flush and compaction threads: record and signal only. */
-    private final class Listener extends AbstractEventListener {
-        Listener() {
-            super(EnabledEventCallback.ON_TABLE_FILE_CREATED, EnabledEventCallback.ON_FLUSH_COMPLETED,
-                    EnabledEventCallback.ON_COMPACTION_COMPLETED);
-        }
-
-        @Override
-        public void onTableFileCreated(TableFileCreationInfo info) {
-            long n = DatasetPaths.sstNumber(info.getFilePath());
-            if (n >= 0 && info.getFileSize() > 0) {
-                stats.fileCreated(n, info.getFileSize());
-            }
-        }
-
-        @Override
-        public void onFlushCompleted(RocksDB db, FlushJobInfo info) {
-            flushedSequence.accumulateAndGet(info.getLargestSeqno(), Math::max);
-            signal();
-        }
-
-        @Override
-        public void onCompactionCompleted(RocksDB db, CompactionJobInfo info) {
-            signal();
         }
     }
 
