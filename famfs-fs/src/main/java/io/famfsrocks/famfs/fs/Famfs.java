@@ -43,6 +43,21 @@ public final class Famfs {
         return (MasterVolume) openMapped(device, opts, host, true);
     }
 
+    /**
+     * Creates a sparse file of {@code size} bytes to serve as a device (the default under
+     * {@code /dev/shm}), mode 0600 (whoever reads it reads every famfs file); refuses an
+     * existing file.
+     */
+    public static void createDeviceFile(Path path, long size) {
+        MemoryDevice.createFile(path, size);
+    }
+
+    /** As {@link #createDeviceFile(Path, long)} with the file mode {@code mode} (default 0600). */
+    public static void createDeviceFile(Path path, long size,
+                                        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode) {
+        MemoryDevice.createFile(path, size, mode);
+    }
+
     /** Decodes the superblock without keeping the device open. */
     public static Superblock readSuperblock(Path device, OpenOptions opts) {
         try (MemoryDevice d = MemoryDevice.open(device, false, opts.coherence())) {

@@ -1,5 +1,7 @@
 package io.famfsrocks.cli.serve;
 
+import io.famfsrocks.cli.Json;
+
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -181,7 +183,7 @@ public final class ReplicaHttpServer implements AutoCloseable {
             errors.increment();
             LOG.log(Level.WARNING, "internal error answering " + path + ": " + e, e);
             StringBuilder json = new StringBuilder("{\"error\":");
-            jsonString(json, e.getClass().getSimpleName() + ": " + e.getMessage());
+            Json.string(json, e.getClass().getSimpleName() + ": " + e.getMessage());
             return Reply.text(500, "application/json", json.append("}\n").toString());
         }
     }
@@ -226,9 +228,9 @@ public final class ReplicaHttpServer implements AutoCloseable {
         for (int i = 0; i < rows.size(); i++) {
             ReplicaReads.KeyValue kv = rows.get(i);
             json.append(i == 0 ? "" : ",").append("{\"key\":");
-            jsonString(json, encode(kv.key(), enc));
+            Json.string(json, encode(kv.key(), enc));
             json.append(",\"value\":");
-            jsonString(json, encode(kv.value(), enc));
+            Json.string(json, encode(kv.value(), enc));
             json.append('}');
         }
         return Reply.text(200, "application/json", json.append("]\n").toString());
@@ -307,25 +309,6 @@ public final class ReplicaHttpServer implements AutoCloseable {
     private Reply bad(String message) {
         badRequests.increment();
         return Reply.text(400, "text/plain", message + "\n");
-    }
-
-    private static void jsonString(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 
     static Map<String, String> query(String raw) {
