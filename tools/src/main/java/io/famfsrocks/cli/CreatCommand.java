@@ -17,8 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /** {@code creat}: create a file of a fixed size, optionally filled with a seeded pattern. */
 @Command(name = "creat", description = "Create a famfs file of exactly SIZE bytes (master only).",
         footer = {"", "famfs files never grow: the size is fixed here. Re-creating an existing file",
-                "of the same size succeeds and changes nothing; -r refills it only with --overwrite,",
-                "and never a file without write bits (dataset files are 0444).", "", "Examples:",
+                "of the same size succeeds and changes nothing; -r refills it only with",
+                "--overwrite, and never a file without write bits (dataset files are 0444).", "",
+                "Examples:",
                 "  famfs-rocks creat -s 64m /mnt/famfs/data",
                 "  famfs-rocks creat -s 1g -m 600 -u 1000 -g 1000 -D /dev/shm/famfs0 /data/a",
                 "  famfs-rocks creat -s 256m -r -S 42 /mnt/famfs/rnd   # check: verify -S 42",

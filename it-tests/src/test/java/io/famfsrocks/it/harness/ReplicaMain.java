@@ -42,7 +42,7 @@ public final class ReplicaMain {
         try (FamfsVolume volume = Famfs.open(Path.of(a.get("device")), oo)) {
             String fuse = a.get("fuse", null);
             io.famfsrocks.famfs.fuse.ChildMount fm = fuse == null ? null
-                    : io.famfsrocks.famfs.fuse.ChildMount.start(volume.device().path().toAbsolutePath(), Path.of(fuse),
+                    : io.famfsrocks.famfs.fuse.ChildMount.start(Path.of(a.get("device")).toAbsolutePath(), Path.of(fuse),
                             a.get("uuid", null), true, Path.of(fuse + ".mount.log"), null);
             String mount = fuse != null ? fuse : a.get("mount", null);
             if (mount == null) {

@@ -71,7 +71,7 @@ final class ReplicaSession implements AutoCloseable {
             s.mountPoint = mountPoint;
             if (own != null) {
                 s.mountLog = Files.createTempFile("famfs-replica-mount-", ".log");
-                s.mount = ChildMount.start(v.device().path().toAbsolutePath(), own, opts.systemUuid(), true, s.mountLog,
+                s.mount = ChildMount.start(device.toAbsolutePath(), own, opts.systemUuid(), true, s.mountLog,
                         s::reopen);
                 s.mountPoint = s.mount.mountPoint();
             }
