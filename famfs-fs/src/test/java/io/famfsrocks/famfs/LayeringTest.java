@@ -7,21 +7,23 @@ import com.tngtech.archunit.lang.ArchRule;
 
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
-/** Dependencies run one way: fuse -> fs -> {log, alloc} -> {format, device}. */
+/** Dependencies run one way: {fuse, pool} -> fs -> {log, alloc} -> {format, device}. */
 @AnalyzeClasses(packages = "io.famfsrocks.famfs", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
     @ArchTest
     static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers().withOptionalLayers(true)
             .layer("fuse").definedBy("..famfs.fuse..")
+            .layer("pool").definedBy("..famfs.pool..")
             .layer("fs").definedBy("..famfs.fs..")
             .layer("log").definedBy("..famfs.log..")
             .layer("alloc").definedBy("..famfs.alloc..")
             .layer("format").definedBy("..famfs.format..")
             .layer("device").definedBy("..famfs.device..")
             .whereLayer("fuse").mayNotBeAccessedByAnyLayer()
-            .whereLayer("fs").mayOnlyBeAccessedByLayers("fuse")
+            .whereLayer("pool").mayNotBeAccessedByAnyLayer()
+            .whereLayer("fs").mayOnlyBeAccessedByLayers("fuse", "pool")
             .whereLayer("log").mayOnlyBeAccessedByLayers("fs", "fuse")
             .whereLayer("alloc").mayOnlyBeAccessedByLayers("fs", "fuse")
-            .whereLayer("format").mayOnlyBeAccessedByLayers("log", "alloc", "fs", "fuse")
-            .whereLayer("device").mayOnlyBeAccessedByLayers("log", "fs", "fuse");
+            .whereLayer("format").mayOnlyBeAccessedByLayers("log", "alloc", "fs", "fuse", "pool")
+            .whereLayer("device").mayOnlyBeAccessedByLayers("log", "fs", "fuse", "pool");
 }
