@@ -1,0 +1,90 @@
+package io.famfsrocks.rocks.epoch;
+
+import io.famfsrocks.famfs.device.CacheCoherence;
+import io.famfsrocks.famfs.device.MappedRegion;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A replica host's writer of its own acknowledgement slot in one epoch's control file.
+ * It maps only the page of that slot, writable (the device file must be writable by the
+ * replica; the famfs mount stays read-only), and writes the line in place, as the journal
+ * writer publishes its committed length: the bytes after the beat word (the CRC covering
+ * the new beat), then the beat word with release semantics, then an msync / write-back of
+ * the line.
+ *
+ * <p>Before every write it runs the epoch check: a replica that was paused past its lease
+ * stops writing to a volume that was reformatted since. A write that races the reformat can
+ * only land in this host's own slot of the new epoch's control file (see {@link EpochFile}),
+ * where its wrong epoch tag makes readers ignore it.
+ *
+ * <p>Not thread-safe: one heartbeat thread per host writes. Closes once.
+ */
+public final class AckSlotWriter implements AutoCloseable {
+    private final MappedRegion region;
+    private final EpochGuard guard;
+    private final UUID host;
+    private final long epoch;
+    private final int index;
+    private final ByteBuffer line = ByteBuffer.allocate(AckSlot.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private long beat;
+
+    private AckSlotWriter(MappedRegion region, EpochGuard guard, UUID host, long epoch, int index, long beat) {
+        this.region = region;
+        this.guard = guard;
+        this.host = host;
+        this.epoch = epoch;
+        this.index = index;
+        this.beat = beat;
+    }
+
+    /**
+     * Maps slot {@code index} of {@code file} on {@code devicePath} (this host's name for the
+     * epoch's device) for writing. Continues the beat the slot holds, if it is this host's.
+     */
+    public static AckSlotWriter open(Path devicePath, EpochFile file, EpochGuard guard, UUID host, int index) {
+        Objects.requireNonNull(host);
+        long epoch = file.header().epoch();
+        long offset = file.slotDeviceOffset(index);
+        AckSlot current = file.slot(index);
+        long beat = current != null && current.host().equals(host) ? current.beat() : 0;
+        guard.requireIntact("opening ack slot " + index);
+        MappedRegion r = MappedRegion.open(devicePath, offset, AckSlot.SIZE, true, CacheCoherence.COHERENT);
+        return new AckSlotWriter(r, guard, host, epoch, index, beat);
+    }
+
+    /** The epoch whose control file this writer writes into. */
+    public long epoch() {
+        return epoch;
+    }
+
+    public long beats() {
+        return beat;
+    }
+
+    /**
+     * Writes one beat: which epoch this host serves and through which epoch it has let go
+     * of everything.
+     *
+     * @throws StaleEpochException when the volume was reformatted (nothing is written)
+     */
+    public void write(long servingEpoch, long releasedThrough) {
+        guard.requireIntact("ack slot " + index + " of epoch " + epoch);
+        long next = beat + 1;
+        AckSlot s = new AckSlot(next, host, epoch, servingEpoch, releasedThrough, System.currentTimeMillis(), index);
+        s.encodeTo(line.clear());
+        region.write(8, line.limit(AckSlot.SIZE).position(8));
+        region.putLongRelease(0, next);
+        region.flush(0, AckSlot.SIZE);
+        beat = next;
+    }
+
+    @Override
+    public void close() {
+        region.close();
+    }
+}

@@ -1,0 +1,252 @@
+package io.famfsrocks.rocks.epoch;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.device.MemoryDevice;
+import io.famfsrocks.famfs.format.Extent;
+import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.format.FileLayout;
+import io.famfsrocks.famfs.format.Superblock;
+import io.famfsrocks.famfs.fs.CreateOptions;
+import io.famfsrocks.famfs.fs.FamfsFile;
+import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.Node;
+import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.journal.DatasetPaths;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * An epoch's control file, {@code <dataset>/epoch.ctl}, mapped straight from the device:
+ *
+ * <pre>
+ *      0  EpochHeader (written once at creation; magic stored last)
+ *    256  SealRecord  (one cache line; written once, at the seal; magic stored last)
+ *   4096  AckSlot[slotCount], 64 bytes each (slot i written in place by replica host i only)
+ * </pre>
+ *
+ * <p>Always the first file of an epoch volume, at a fixed device offset: the first
+ * allocation unit after the log ({@link #deviceOffset}). Every epoch volume of a pool has
+ * the same log length, so a slot sits at the same device offset in every epoch on a
+ * device; a replica paused past its lease that stores into its slot of a volume reformatted
+ * since can only hit its own slot of the new epoch's control file, which readers ignore
+ * because its epoch tag is wrong (see {@code docs/epochs.md}).
+ *
+ * <p>Ordering, as the journal's committed length: bytes first, then a flush, then the
+ * word that publishes them stored with release semantics and flushed; readers load that
+ * word with acquire semantics (after the coherence invalidate) before the bytes it covers.
+ * Thread-safe for one writer (the master) and many readers.
+ */
+public final class EpochFile {
+    public static final String NAME = "epoch.ctl";
+    public static final int SEAL_OFFSET = 256;
+    public static final int SLOTS_OFFSET = 4096;
+    public static final int DEFAULT_SLOTS = 64;
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final int TORN_RETRIES = 100;
+
+    private final String path;
+    private final FamfsFile file;
+    private final MemoryDevice device;
+    private final ByteBuffer view;
+    private final int slotCount;
+
+    private EpochFile(FamfsVolume volume, FamfsFile file, int slotCount) {
+        this.path = file.path();
+        this.file = file;
+        this.device = volume.device();
+        this.view = file.mappedView().order(ByteOrder.LITTLE_ENDIAN);
+        this.slotCount = slotCount;
+    }
+
+    public static String path(String dataset) {
+        return DatasetPaths.check(dataset) + "/" + NAME;
+    }
+
+    public static long fileSize(int slotCount) {
+        return SLOTS_OFFSET + (long) slotCount * AckSlot.SIZE;
+    }
+
+    /** Where the control file of every epoch volume starts: the first allocation unit after the log. */
+    public static long deviceOffset(Superblock sb) {
+        return FamfsLayout.dataStart(sb.logLen());
+    }
+
+    /**
+     * Creates the control file of a new epoch in {@code volume} (master), before anything
+     * else of the epoch: zeroes it (the memory may still hold a retired epoch's bytes),
+     * writes the header without its magic, flushes, then publishes the magic.
+     *
+     * @throws BridgeException INVALID_ARGUMENT when the header names another volume, or
+     *         the fixed place is taken (the volume is not a fresh one)
+     */
+    public static EpochFile create(MasterVolume volume, EpochHeader header) {
+        if (!header.volumeUuid().equals(volume.superblock().fsUuid())) {
+            throw new BridgeException(ErrorKind.INVALID_ARGUMENT, "epoch header names volume " + header.volumeUuid()
+                    + " but " + volume.device().path() + " holds " + volume.superblock().fsUuid());
+        }
+        String p = path(header.dataset());
+        long size = fileSize(header.slotCount());
+        long at = deviceOffset(volume.superblock());
+        volume.mkdirs(header.dataset(), CreateOptions.dir());
+        FamfsFile f;
+        try {
+            f = volume.createWithLayout(p, size, CreateOptions.file(),
+                    new FileLayout.Simple(List.of(Extent.of(at, FamfsLayout.roundUpToAu(size)))));
+        } catch (FamfsException e) {
+            throw new BridgeException(ErrorKind.INVALID_ARGUMENT, "cannot create " + p + " at device offset 0x"
+                    + Long.toHexString(at) + " of " + volume.device().path() + ": an epoch's control file must be the "
+                    + "first file of a fresh volume (" + e.getMessage() + ")", e);
+        }
+        EpochFile ef = new EpochFile(volume, f, header.slotCount());
+        ByteBuffer w = ef.view.duplicate();
+        for (int i = 0; i < size; i += 8) {
+            w.putLong(i, 0);
+        }
+        ByteBuffer h = ByteBuffer.allocate(EpochHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        header.encodeTo(h);
+        h.putLong(0, 0); // the magic goes last
+        w.position(0).put(h);
+        ef.flush(0, size);
+        LONGS.setRelease(ef.view, 0, EpochHeader.EPOCH_MAGIC);
+        ef.flush(0, 8);
+        return ef;
+    }
+
+    /**
+     * The control file of {@code dataset} in {@code volume}, or null when the volume has
+     * none. Refuses one that is not at the fixed place (it is not ours) or too small.
+     */
+    public static EpochFile open(FamfsVolume volume, String dataset) {
+        String p = path(dataset);
+        Node n = volume.lookup(p);
+        if (n == null) {
+            return null;
+        }
+        FamfsFile f = volume.openFile(p);
+        long at = deviceOffset(volume.superblock());
+        if (f.size() < SLOTS_OFFSET || f.deviceOffset(0) != at) {
+            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, String.format("%s in %s is not an epoch control file: "
+                    + "%d bytes at device offset 0x%x, expected at least %d bytes at 0x%x", p, volume.device().path(),
+                    f.size(), f.deviceOffset(0), SLOTS_OFFSET, at));
+        }
+        EpochFile ef = new EpochFile(volume, f, 1);
+        EpochHeader h = ef.header();
+        if (f.size() < fileSize(h.slotCount())) {
+            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, p + " has " + f.size() + " bytes, too few for "
+                    + h.slotCount() + " slots");
+        }
+        return new EpochFile(volume, f, h.slotCount());
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public int slotCount() {
+        return slotCount;
+    }
+
+    /** True until the creator has published the header (a crash in between leaves it so). */
+    public boolean ready() {
+        invalidate(0, 8);
+        return (long) LONGS.getAcquire(view, 0) == EpochHeader.EPOCH_MAGIC;
+    }
+
+    public EpochHeader header() {
+        invalidate(0, EpochHeader.SIZE);
+        if ((long) LONGS.getAcquire(view, 0) == 0) {
+            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, path + " in " + device.path()
+                    + " has no header yet: its creator stopped before publishing it");
+        }
+        return EpochHeader.decode(view.duplicate().position(0).limit(EpochHeader.SIZE).slice(), path);
+    }
+
+    /** The seal, or null while the epoch is not sealed. */
+    public SealRecord seal() {
+        invalidate(SEAL_OFFSET, 64);
+        long magic = (long) LONGS.getAcquire(view, SEAL_OFFSET);
+        if (magic == 0) {
+            return null;
+        }
+        return SealRecord.decode(view.duplicate().position(SEAL_OFFSET).limit(SEAL_OFFSET + 64).slice(), path);
+    }
+
+    /**
+     * Seals the epoch (master only): fields, flush, then the magic with release, flush.
+     * Sealing again with the same record does nothing (a restarted primary finishing its
+     * rotation); with another record it is refused: a seal is written once.
+     */
+    public void writeSeal(SealRecord s) {
+        SealRecord old = seal();
+        if (old != null) {
+            if (old.nextEpoch() == s.nextEpoch() && old.nextVolumeUuid().equals(s.nextVolumeUuid())) {
+                return;
+            }
+            throw new BridgeException(ErrorKind.EXISTS, path + " is already sealed towards epoch " + old.nextEpoch()
+                    + " on volume " + old.nextVolumeUuid() + "; not sealing towards " + s.nextVolumeUuid());
+        }
+        ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        s.encodeTo(b);
+        b.putLong(0, 0);
+        view.duplicate().position(SEAL_OFFSET + 8).put(b.position(8).limit(64));
+        flush(SEAL_OFFSET, 64);
+        LONGS.setRelease(view, SEAL_OFFSET, SealRecord.SEAL_MAGIC);
+        flush(SEAL_OFFSET, 8);
+    }
+
+    /** The 64 bytes of slot {@code i} as they are now (for lease judgement: any change is a sign of life). */
+    public byte[] rawSlot(int i) {
+        int at = slotOffset(i);
+        invalidate(at, AckSlot.SIZE);
+        byte[] raw = new byte[AckSlot.SIZE];
+        // Beat word first (acquire), then the rest: a line caught mid-write fails its CRC.
+        long beat = (long) LONGS.getAcquire(view, at);
+        view.duplicate().position(at).get(raw);
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putLong(0, beat);
+        return raw;
+    }
+
+    /**
+     * Slot {@code i} decoded, or null when never written. A line caught mid-write is read
+     * again; one that stays unreadable is CORRUPT_MEDIA.
+     */
+    public AckSlot slot(int i) {
+        BridgeException last = null;
+        for (int attempt = 0; attempt < TORN_RETRIES; attempt++) {
+            try {
+                return AckSlot.decode(ByteBuffer.wrap(rawSlot(i)), path + " slot " + i);
+            } catch (BridgeException e) {
+                last = e;
+                Thread.onSpinWait();
+            }
+        }
+        throw last;
+    }
+
+    /** The device offset of slot {@code i}: what a replica maps writable to store its acknowledgements. */
+    public long slotDeviceOffset(int i) {
+        return file.deviceOffset(slotOffset(i));
+    }
+
+    private int slotOffset(int i) {
+        if (i < 0 || i >= slotCount) {
+            throw new BridgeException(ErrorKind.INVALID_ARGUMENT, "slot " + i + " is outside 0.." + (slotCount - 1)
+                    + " of " + path);
+        }
+        return SLOTS_OFFSET + i * AckSlot.SIZE;
+    }
+
+    private void flush(long offset, long length) {
+        device.flush(file.deviceOffset(offset), length);
+    }
+
+    private void invalidate(long offset, long length) {
+        device.invalidate(file.deviceOffset(offset), length);
+    }
+}
