@@ -25,7 +25,6 @@ import io.famfsrocks.rocks.replica.ExportedSharedFiles;
 import io.famfsrocks.rocks.replica.FamfsReplica;
 import io.famfsrocks.rocks.replica.ReplicaConfig;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Assumptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -81,8 +80,7 @@ class CorruptMediaIT {
 
     @Test
     void everyFlippedBitIsReportedAsCorruptOrChangesNoAnswer() throws Exception {
-        Assumptions.assumeTrue(Files.exists(Path.of("/dev/fuse")),
-                "the mount checks need /dev/fuse (load the fuse module or run the container with --device /dev/fuse)");
+        FuseAvailable.require(); // the mount checks need FUSE
         String master = UUID.randomUUID().toString();
         OpenOptions client = OpenOptions.defaults().withSystemUuid(UUID.randomUUID().toString());
         Path dev = Path.of("/dev/shm", "famfs-corrupt-" + UUID.randomUUID());

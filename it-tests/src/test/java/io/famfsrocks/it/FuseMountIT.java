@@ -7,7 +7,6 @@ import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Mkfs;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -59,10 +58,7 @@ class FuseMountIT {
 
     @BeforeAll
     void setUp() throws Exception {
-        Assumptions.assumeTrue(Files.exists(Path.of("/dev/fuse")),
-                "FUSE mount tests need /dev/fuse (load the fuse module or run the container with --device /dev/fuse)");
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/fusermount")) || Files.isExecutable(Path.of("/bin/fusermount")),
-                "FUSE mount tests need fusermount (apt-get install fuse)");
+        FuseAvailable.require();
         dir = Files.createTempDirectory("famfs-fuse-it");
         device = Path.of("/dev/shm/famfs-fuse-it-" + UUID.randomUUID());
         log = Path.of("target", "fuse-it-daemons.log").toAbsolutePath();

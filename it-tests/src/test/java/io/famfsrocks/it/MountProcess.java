@@ -30,6 +30,7 @@ public final class MountProcess implements AutoCloseable {
 
     public static MountProcess start(Path device, Path mountPoint, String systemUuid, Path stderr, String... extra)
             throws IOException, InterruptedException {
+        FuseAvailable.require();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), MountMain.class.getName(),
                 device.toString(), mountPoint.toString(), "--system-uuid", systemUuid));

@@ -10,8 +10,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code ./famfs-rocks replica serve} as another host, following a primary that writes and
  * compacts: lookups, scans, health and metrics over HTTP, bad requests answered 4xx, a
  * one-minute wrk run on loopback ({@code -Dserve.seconds=N}) with no status other than 200
- * and 404 and no socket errors, anonymous memory flat and the lag bounded while it runs,
- * and a clean shutdown on SIGTERM (no mount left).
+ * and 404 and no socket errors, answers that match the workload model (wrk's 404 share
+ * within {@link ModelAnswers#SHARE_TOLERANCE} of the model's share of absent keys, over at
+ * least {@link ModelAnswers#MIN_ANSWERS} answers; at least 200 answers sampled while the
+ * primary writes and compacts, each equal byte for byte to the model's value at a counter the
+ * replica served around it), anonymous memory flat and the lag bounded while it runs, and a
+ * clean shutdown on SIGTERM (no mount left).
  */
 class ReplicaServeIT {
     @Test
@@ -41,15 +45,20 @@ class ReplicaServeIT {
 
             s.startWriting();
             int seconds = Integer.getInteger("serve.seconds", 60);
-            ServeLoad.WrkResult w;
+            ServeLoad.Checked checked;
             ServeLoad.Sampler sampler = s.sample(2000);
             try (sampler) {
-                w = s.wrk(2, 16, seconds);
+                checked = s.checkedWrk(2, 16, seconds);
             }
+            ServeLoad.WrkResult w = checked.wrk();
             System.out.printf("replica serve under load: %.0f requests/s, p50 %.0f us, p99 %.0f us, max %.0f us; "
                             + "%d ok, %d not found, %d other, %d socket errors; primary %d writes, %d manual compactions%n",
                     w.rps(), w.p50Us(), w.p99Us(), w.maxUs(), w.ok(), w.notFound(), w.badStatus(), w.socketErrors(),
                     s.writes(), s.compactions());
+            System.out.println("replica serve answers: " + checked.describe());
+            assertThat(checked.problems()).as(checked.describe()).isEmpty();
+            assertThat(checked.lastSampledCounter()).as("answers were sampled while the primary wrote")
+                    .isGreaterThan(checked.counterBefore());
             assertThat(w.badStatus()).as(w.raw()).isZero();
             assertThat(w.socketErrors()).as(w.raw()).isZero();
             assertThat(w.ok()).as(w.raw()).isGreaterThan(1000);

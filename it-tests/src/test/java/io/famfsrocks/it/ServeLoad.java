@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -246,6 +247,144 @@ public final class ServeLoad implements AutoCloseable {
     HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * wrk for {@code seconds} (as {@link #wrk}) while this process checks answers: a sampler
+     * thread reads the counter key, a random key, then the counter key again, and compares the
+     * answer byte for byte with {@link ModelAnswers} (every few ms, sequentially); and wrk's
+     * share of 404 is compared with the model's share of absent keys at the counters read
+     * before and after the run.
+     */
+    public Checked checkedWrk(int threads, int connections, int seconds) throws Exception {
+        ModelAnswers oracle = new ModelAnswers(slots);
+        long before = counter();
+        AnswerSampler sampler = new AnswerSampler(oracle, before);
+        Thread t = new Thread(sampler, "serve-load-answers");
+        t.setDaemon(true);
+        t.start();
+        WrkResult w;
+        try {
+            w = wrk(threads, connections, seconds);
+        } finally {
+            sampler.stop = true;
+            t.join(30_000);
+        }
+        long after = counter();
+        double a = oracle.absentShareAt(before);
+        double b = oracle.absentShareAt(after);
+        return new Checked(w, before, after, Math.min(a, b), Math.max(a, b), sampler.samples, sampler.samples404,
+                sampler.mismatches, sampler.firstMismatch, sampler.lastHigh);
+    }
+
+    /**
+     * A checked wrk run: the wrk result, the counters the replica served before and after, the
+     * model's 404 share at those (low, high), and the sampled answers ({@code samples}, of
+     * which {@code samples404} were 404; {@code mismatches} differed from the model).
+     */
+    public record Checked(WrkResult wrk, long counterBefore, long counterAfter, double modelShareLow, double modelShareHigh,
+                          long samples, long samples404, long mismatches, String firstMismatch, long lastSampledCounter) {
+        public double share404() {
+            return (double) wrk.notFound() / Math.max(1, wrk.ok() + wrk.notFound());
+        }
+
+        /** Empty when the answers are right; else one line per problem. */
+        public List<String> problems() {
+            List<String> p = new ArrayList<>();
+            long answers = wrk.ok() + wrk.notFound();
+            if (answers < ModelAnswers.MIN_ANSWERS) {
+                p.add("only " + answers + " answers from wrk, fewer than " + ModelAnswers.MIN_ANSWERS + " to judge the 404 share");
+            }
+            if (share404() < modelShareLow - ModelAnswers.SHARE_TOLERANCE || share404() > modelShareHigh + ModelAnswers.SHARE_TOLERANCE) {
+                p.add(String.format(Locale.ROOT, "404 share %.4f (%d of %d) outside the model's %.4f-%.4f +- %.2f", share404(),
+                        wrk.notFound(), answers, modelShareLow, modelShareHigh, ModelAnswers.SHARE_TOLERANCE));
+            }
+            if (samples < 200) {
+                p.add("only " + samples + " answers sampled, fewer than 200");
+            }
+            if (mismatches != 0) {
+                p.add(mismatches + " of " + samples + " sampled answers differ from the model; first: " + firstMismatch);
+            }
+            return p;
+        }
+
+        public String describe() {
+            return String.format(Locale.ROOT, "404 share %.4f, model %.4f-%.4f (tolerance %.2f); %d answers sampled (%d 404) "
+                            + "at counters %d..%d, %d differ from the model", share404(), modelShareLow, modelShareHigh,
+                    ModelAnswers.SHARE_TOLERANCE, samples, samples404, counterBefore, lastSampledCounter, mismatches);
+        }
+    }
+
+    /** The counter the replica's view reflects ({@link WorkloadModel#COUNTER_KEY}); it must be present. */
+    long counter() throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = getBytes("/get?key=" + new String(WorkloadModel.COUNTER_KEY, StandardCharsets.US_ASCII));
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("the counter key answered " + r.statusCode());
+        }
+        return WorkloadModel.decodeCounter(r.body());
+    }
+
+    HttpResponse<byte[]> getBytes(String pathAndQuery) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Counter, random key, counter, every 2 ms, until stopped; each answer checked against the model. */
+    private final class AnswerSampler implements Runnable {
+        private final ModelAnswers oracle;
+        volatile boolean stop;
+        volatile long samples;
+        volatile long samples404;
+        volatile long mismatches;
+        volatile String firstMismatch;
+        volatile long lastHigh;
+
+        AnswerSampler(ModelAnswers oracle, long start) {
+            this.oracle = oracle;
+            this.lastHigh = start;
+        }
+
+        @Override
+        public void run() {
+            java.util.Random rnd = new java.util.Random(7);
+            while (!stop) {
+                try {
+                    long low = counter();
+                    int slot = rnd.nextInt(slots);
+                    HttpResponse<byte[]> r = getBytes("/get?key=" + new String(WorkloadModel.key(slot), StandardCharsets.US_ASCII));
+                    long high = counter();
+                    String m;
+                    if (low < lastHigh || high < low) {
+                        m = "the counter went back: " + lastHigh + " then " + low + " then " + high;
+                    } else if (r.statusCode() != 200 && r.statusCode() != 404) {
+                        m = "key-" + slot + " answered status " + r.statusCode();
+                    } else {
+                        m = oracle.mismatch(slot, r.statusCode() == 404 ? null : r.body(), low, high);
+                    }
+                    samples++;
+                    if (r.statusCode() == 404) {
+                        samples404++;
+                    }
+                    lastHigh = Math.max(lastHigh, high);
+                    if (m != null) {
+                        fail(m);
+                    }
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    samples++;
+                    fail(e.toString());
+                }
+            }
+        }
+
+        private void fail(String m) {
+            mismatches++;
+            if (firstMismatch == null) {
+                firstMismatch = m;
+            }
+        }
     }
 
     /** wrk on loopback for {@code seconds}: random lookups of the model's keys (about 1 in 11 is deleted: 404). */

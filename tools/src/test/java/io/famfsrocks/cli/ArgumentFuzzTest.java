@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -34,7 +33,7 @@ class ArgumentFuzzTest {
         "--json", "--verbose", "--help", "--", "1k", "4m", "0", "-1", "99999999999999999999t", "0755", "9z", "a", "a/b",
         "/a", "..", "x/../y", "", "\u0000", "f0", "d0/f1", "/dev/shm/nope"};
     static final Set<Integer> CODES = Arrays.stream(ExitCode.values()).map(ExitCode::code).collect(Collectors.toSet());
-    static final String MASTER = UUID.randomUUID().toString();
+    static final String MASTER = "0f0f0f0f-1111-2222-3333-444444444444"; // fixed: same volume every run
     static Path device;
     /** A line of a Java stack trace ("\tat pkg.Class.method(File.java:1)"), not a fuzzed operand echoed back. */
     static final java.util.regex.Pattern STACK_FRAME =
@@ -56,14 +55,14 @@ class ArgumentFuzzTest {
         return device;
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10m", maxExecutions = 2_000)
     void everyInvocationEndsWithADocumentedCode(FuzzedDataProvider data) throws Exception {
         List<String> args = new ArrayList<>();
         args.add(data.pickValue(VERBS));
         args.add("--device");
         args.add(device().toString());
         args.add("--system-uuid");
-        args.add(data.consumeBoolean() ? MASTER : UUID.randomUUID().toString());
+        args.add(data.consumeBoolean() ? MASTER : "c1c1c1c1-5555-6666-7777-888888888888");
         int n = data.consumeInt(0, 6);
         for (int i = 0; i < n; i++) {
             args.add(data.consumeBoolean() ? data.pickValue(TOKENS) : data.consumeString(12));

@@ -8,7 +8,9 @@ import java.util.Locale;
  * The serving replica's load benchmark (run with {@code scripts/loadtest [SECONDS] [CONNECTIONS]}):
  * wrk on loopback against {@code replica serve} twice in one run, first with the primary
  * idle (the baseline), then while it writes 5,000 keys/s and compacts; prints requests/s
- * and latency of both and the ratio.
+ * and latency of both and the ratio. Both runs check answers ({@link ServeLoad#checkedWrk}):
+ * the share of 404 against the workload model, and a sample compared byte for byte; exits 1
+ * on any wrong answer, status other than 200/404 or socket error.
  */
 public final class ServeLoadBench {
     private ServeLoadBench() {}
@@ -17,14 +19,18 @@ public final class ServeLoadBench {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         int slots = 1_000_000;
+        System.out.printf(Locale.ROOT, "ServeLoadBench %s, %d CPUs, load average %s%n", java.time.Instant.now(),
+                Runtime.getRuntime().availableProcessors(), BridgeBench.loadAvg());
         try (ServeLoad s = new ServeLoad(slots, 5_000)) {
             s.startServer(4);
             s.wrk(2, connections, 3); // warm-up: JIT, page cache of the SSTs through the mount
-            ServeLoad.WrkResult idle = s.wrk(2, connections, seconds);
+            ServeLoad.Checked idleChecked = s.checkedWrk(2, connections, seconds);
+            ServeLoad.WrkResult idle = idleChecked.wrk();
             s.startWriting();
             // Sample the server's memory and the lag it reports every 5 s while it is loaded.
             ServeLoad.Sampler sampler = s.sample(5000);
-            ServeLoad.WrkResult busy = s.wrk(2, connections, seconds);
+            ServeLoad.Checked busyChecked = s.checkedWrk(2, connections, seconds);
+            ServeLoad.WrkResult busy = busyChecked.wrk();
             sampler.close();
             java.util.List<ServeLoad.Sample> samples = sampler.snapshot();
             long bad = idle.badStatus() + busy.badStatus() + idle.socketErrors() + busy.socketErrors();
@@ -50,7 +56,16 @@ public final class ServeLoadBench {
                         first.anonKib() >> 10, last.anonKib() >> 10, sampler.maxAnonKib(0, samples.size()) >> 10,
                         sampler.maxLagMs());
             }
-            if (bad != 0 || s.writerFailure() != null) {
+            System.out.println("load average at the end: " + BridgeBench.loadAvg());
+            System.out.println("answers, primary idle: " + idleChecked.describe());
+            System.out.println("answers, primary writing+compacting: " + busyChecked.describe());
+            java.util.List<String> wrong = new java.util.ArrayList<>(idleChecked.problems());
+            wrong.addAll(busyChecked.problems());
+            if (busyChecked.lastSampledCounter() <= busyChecked.counterBefore()) {
+                wrong.add("no answer was sampled while the primary wrote");
+            }
+            wrong.forEach(p -> System.out.println("WRONG ANSWERS: " + p));
+            if (bad != 0 || s.writerFailure() != null || !wrong.isEmpty()) {
                 System.exit(1);
             }
         }

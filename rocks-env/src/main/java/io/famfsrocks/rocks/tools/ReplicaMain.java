@@ -3,7 +3,6 @@ package io.famfsrocks.rocks.tools;
 import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
-import io.famfsrocks.rocks.replica.ExportedSharedFiles;
 import io.famfsrocks.rocks.replica.FamfsReplica;
 import io.famfsrocks.rocks.replica.Freshness;
 import io.famfsrocks.rocks.replica.MountedSharedFiles;
@@ -20,14 +19,13 @@ import java.time.Duration;
  *
  * <pre>
  * java -cp ... io.famfsrocks.rocks.tools.ReplicaMain --device /dev/shm/dev --dataset db1
- *      --work /dev/shm/r1 (--fuse DIR | --mount /mnt/famfs | --export /dev/shm/r1-export)
+ *      --work /dev/shm/r1 (--fuse DIR | --mount /mnt/famfs)
  *      [--slots 5000] [--poll-us 1000] [--duration-s 0]
  * </pre>
  * {@code --fuse DIR} mounts the volume at DIR in this process (FamfsMount; a stale mount a
  * killed predecessor left there is cleared) and RocksDB reads the SSTs through it over JNI;
- * {@code --mount} uses a mount someone else made; {@code --export} copies files to a local
- * directory instead (no FUSE needed). The host identity comes from {@code FAMFS_SYSTEM_UUID}
- * (or {@code --uuid}).
+ * {@code --mount} uses a mount someone else made. The host identity comes from
+ * {@code FAMFS_SYSTEM_UUID} (or {@code --uuid}).
  */
 public final class ReplicaMain {
     private ReplicaMain() {}
@@ -44,8 +42,11 @@ public final class ReplicaMain {
                     : io.famfsrocks.famfs.fuse.FamfsMount.mount(volume, Path.of(fuse),
                             io.famfsrocks.famfs.fuse.FamfsMount.Options.defaults().withReadOnly(true));
             String mount = fuse != null ? fuse : a.get("mount", null);
-            SharedFiles shared = mount != null ? new MountedSharedFiles(Path.of(mount), volume, 5_000)
-                    : new ExportedSharedFiles(volume, Path.of(a.get("export")));
+            if (mount == null) {
+                System.err.println("replica: need --fuse DIR or --mount DIR");
+                System.exit(2);
+            }
+            SharedFiles shared = new MountedSharedFiles(Path.of(mount), volume, 5_000);
             ReplicaConfig cfg = ReplicaConfig.defaults()
                     .withPollInterval(Duration.ofNanos(a.getLong("poll-us", 1000) * 1000))
                     .withOpenTimeout(Duration.ofSeconds(60));

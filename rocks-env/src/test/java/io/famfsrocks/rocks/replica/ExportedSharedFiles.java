@@ -13,9 +13,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A stand-in for a mount where none is available: exports each famfs file, on first use,
- * into a local directory (tmpfs) by copying it from the device. Files are immutable once
- * published, so a copy never goes stale. Thread-safe.
+ * Test code only, never the product's read path: exports each famfs file, on first use,
+ * into a local directory (tmpfs) by copying it from the device, for tests that run a
+ * replica without FUSE. Users' replicas read SSTs through a mount ({@link MountedSharedFiles});
+ * benchmarks measure that path. Files are immutable once published, so a copy never goes
+ * stale. Thread-safe.
  */
 public final class ExportedSharedFiles implements SharedFiles {
     private final FamfsVolume volume;
