@@ -1,7 +1,6 @@
 package io.famfsrocks.rocks.epoch;
 
-import io.famfsrocks.famfs.device.CacheCoherence;
-import io.famfsrocks.famfs.device.MappedRegion;
+import io.famfsrocks.famfs.pool.SharedSlot;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,8 +10,8 @@ import java.util.UUID;
 
 /**
  * A replica host's writer of its own acknowledgement slot in one epoch's control file.
- * It maps only the page of that slot, writable (the device file must be writable by the
- * replica; the famfs mount stays read-only), and writes the line in place, as the journal
+ * It maps only the page of that slot, writable ({@link SharedSlot}: the device file must be
+ * writable by the replica; the famfs mount stays read-only), and writes the line in place, as the journal
  * writer publishes its committed length: the bytes after the beat word (the CRC covering
  * the new beat), then the beat word with release semantics, then an msync / write-back of
  * the line.
@@ -25,7 +24,7 @@ import java.util.UUID;
  * <p>Not thread-safe: one heartbeat thread per host writes. Closes once.
  */
 public final class AckSlotWriter implements AutoCloseable {
-    private final MappedRegion region;
+    private final SharedSlot region;
     private final EpochGuard guard;
     private final UUID host;
     private final long epoch;
@@ -33,7 +32,7 @@ public final class AckSlotWriter implements AutoCloseable {
     private final ByteBuffer line = ByteBuffer.allocate(AckSlot.SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private long beat;
 
-    private AckSlotWriter(MappedRegion region, EpochGuard guard, UUID host, long epoch, int index, long beat) {
+    private AckSlotWriter(SharedSlot region, EpochGuard guard, UUID host, long epoch, int index, long beat) {
         this.region = region;
         this.guard = guard;
         this.host = host;
@@ -49,11 +48,10 @@ public final class AckSlotWriter implements AutoCloseable {
     public static AckSlotWriter open(Path devicePath, EpochFile file, EpochGuard guard, UUID host, int index) {
         Objects.requireNonNull(host);
         long epoch = file.header().epoch();
-        long offset = file.slotDeviceOffset(index);
         AckSlot current = file.slot(index);
         long beat = current != null && current.host().equals(host) ? current.beat() : 0;
         guard.requireIntact("opening ack slot " + index);
-        MappedRegion r = MappedRegion.open(devicePath, offset, AckSlot.SIZE, true, CacheCoherence.COHERENT);
+        SharedSlot r = file.openSlot(devicePath, index);
         return new AckSlotWriter(r, guard, host, epoch, index, beat);
     }
 
@@ -79,7 +77,7 @@ public final class AckSlotWriter implements AutoCloseable {
         s.encodeTo(line.clear());
         region.write(8, line.limit(AckSlot.SIZE).position(8));
         region.putLongRelease(0, next);
-        region.flush(0, AckSlot.SIZE);
+        region.flush();
         beat = next;
     }
 

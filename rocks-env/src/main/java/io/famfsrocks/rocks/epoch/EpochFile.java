@@ -2,16 +2,14 @@ package io.famfsrocks.rocks.epoch;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.device.MemoryDevice;
-import io.famfsrocks.famfs.format.Extent;
-import io.famfsrocks.famfs.format.FamfsLayout;
-import io.famfsrocks.famfs.format.FileLayout;
-import io.famfsrocks.famfs.format.Superblock;
 import io.famfsrocks.famfs.fs.CreateOptions;
 import io.famfsrocks.famfs.fs.FamfsFile;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Node;
+import io.famfsrocks.famfs.pool.FirstFile;
+import io.famfsrocks.famfs.pool.SharedSlot;
+import io.famfsrocks.famfs.pool.VolumeId;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 
@@ -19,7 +17,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
+import java.nio.file.Path;
 
 /**
  * An epoch's control file, {@code <dataset>/epoch.ctl}, mapped straight from the device:
@@ -31,7 +29,7 @@ import java.util.List;
  * </pre>
  *
  * <p>Always the first file of an epoch volume, at a fixed device offset: the first
- * allocation unit after the log ({@link #deviceOffset}). Every epoch volume of a pool has
+ * allocation unit after the log ({@link FirstFile}). Every epoch volume of a pool has
  * the same log length, so a slot sits at the same device offset in every epoch on a
  * device; a replica paused past its lease that stores into its slot of a volume reformatted
  * since can only hit its own slot of the new epoch's control file, which readers ignore
@@ -51,15 +49,18 @@ public final class EpochFile {
     private static final int TORN_RETRIES = 100;
 
     private final String path;
+    private final String where;
     private final FamfsFile file;
-    private final MemoryDevice device;
+    /** The master's write access (flush); null on readers. */
+    private final MasterVolume.WritableFile writable;
     private final ByteBuffer view;
     private final int slotCount;
 
     private EpochFile(FamfsVolume volume, FamfsFile file, int slotCount) {
         this.path = file.path();
+        this.where = VolumeId.describe(volume);
         this.file = file;
-        this.device = volume.device();
+        this.writable = volume instanceof MasterVolume m ? m.openWritable(file.path()) : null;
         this.view = file.mappedView().order(ByteOrder.LITTLE_ENDIAN);
         this.slotCount = slotCount;
     }
@@ -72,11 +73,6 @@ public final class EpochFile {
         return SLOTS_OFFSET + (long) slotCount * AckSlot.SIZE;
     }
 
-    /** Where the control file of every epoch volume starts: the first allocation unit after the log. */
-    public static long deviceOffset(Superblock sb) {
-        return FamfsLayout.dataStart(sb.logLen());
-    }
-
     /**
      * Creates the control file of a new epoch in {@code volume} (master), before anything
      * else of the epoch: zeroes it (the memory may still hold a retired epoch's bytes),
@@ -86,21 +82,20 @@ public final class EpochFile {
      *         the fixed place is taken (the volume is not a fresh one)
      */
     public static EpochFile create(MasterVolume volume, EpochHeader header) {
-        if (!header.volumeUuid().equals(volume.superblock().fsUuid())) {
+        if (!header.volumeUuid().equals(VolumeId.of(volume))) {
             throw new BridgeException(ErrorKind.INVALID_ARGUMENT, "epoch header names volume " + header.volumeUuid()
-                    + " but " + volume.device().path() + " holds " + volume.superblock().fsUuid());
+                    + " but the device is " + VolumeId.describe(volume));
         }
         String p = path(header.dataset());
         long size = fileSize(header.slotCount());
-        long at = deviceOffset(volume.superblock());
+        long at = FirstFile.offset(volume);
         volume.mkdirs(header.dataset(), CreateOptions.dir());
         FamfsFile f;
         try {
-            f = volume.createWithLayout(p, size, CreateOptions.file(),
-                    new FileLayout.Simple(List.of(Extent.of(at, FamfsLayout.roundUpToAu(size)))));
+            f = FirstFile.create(volume, p, size, CreateOptions.file());
         } catch (FamfsException e) {
             throw new BridgeException(ErrorKind.INVALID_ARGUMENT, "cannot create " + p + " at device offset 0x"
-                    + Long.toHexString(at) + " of " + volume.device().path() + ": an epoch's control file must be the "
+                    + Long.toHexString(at) + " of " + VolumeId.describe(volume) + ": an epoch's control file must be the "
                     + "first file of a fresh volume (" + e.getMessage() + ")", e);
         }
         EpochFile ef = new EpochFile(volume, f, header.slotCount());
@@ -129,10 +124,10 @@ public final class EpochFile {
             return null;
         }
         FamfsFile f = volume.openFile(p);
-        long at = deviceOffset(volume.superblock());
-        if (f.size() < SLOTS_OFFSET || f.deviceOffset(0) != at) {
+        long at = FirstFile.offset(volume);
+        if (f.size() < SLOTS_OFFSET || !FirstFile.isFirst(volume, f)) {
             throw new BridgeException(ErrorKind.CORRUPT_MEDIA, String.format("%s in %s is not an epoch control file: "
-                    + "%d bytes at device offset 0x%x, expected at least %d bytes at 0x%x", p, volume.device().path(),
+                    + "%d bytes at device offset 0x%x, expected at least %d bytes at 0x%x", p, VolumeId.describe(volume),
                     f.size(), f.deviceOffset(0), SLOTS_OFFSET, at));
         }
         EpochFile ef = new EpochFile(volume, f, 1);
@@ -161,7 +156,7 @@ public final class EpochFile {
     public EpochHeader header() {
         invalidate(0, EpochHeader.SIZE);
         if ((long) LONGS.getAcquire(view, 0) == 0) {
-            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, path + " in " + device.path()
+            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, path + " in " + where
                     + " has no header yet: its creator stopped before publishing it");
         }
         return EpochHeader.decode(view.duplicate().position(0).limit(EpochHeader.SIZE).slice(), path);
@@ -234,6 +229,11 @@ public final class EpochFile {
         return file.deviceOffset(slotOffset(i));
     }
 
+    /** Maps slot {@code i} writable through {@code devicePath}, this host's name for the epoch's device. */
+    SharedSlot openSlot(Path devicePath, int i) {
+        return SharedSlot.open(devicePath, file, slotOffset(i), AckSlot.SIZE);
+    }
+
     private int slotOffset(int i) {
         if (i < 0 || i >= slotCount) {
             throw new BridgeException(ErrorKind.INVALID_ARGUMENT, "slot " + i + " is outside 0.." + (slotCount - 1)
@@ -242,11 +242,16 @@ public final class EpochFile {
         return SLOTS_OFFSET + i * AckSlot.SIZE;
     }
 
+    /** Writes the master's stores back (the whole file: 8 KiB with the default 64 slots). */
     private void flush(long offset, long length) {
-        device.flush(file.deviceOffset(offset), length);
+        if (writable == null) {
+            throw new BridgeException(ErrorKind.NOT_MASTER, path + " is open read-only on " + where);
+        }
+        writable.flush();
     }
 
+    /** Drops stale cached copies before reading another host's stores (the whole file; a no-op on coherent memory). */
     private void invalidate(long offset, long length) {
-        device.invalidate(file.deviceOffset(offset), length);
+        file.invalidate();
     }
 }

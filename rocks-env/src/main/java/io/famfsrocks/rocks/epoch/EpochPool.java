@@ -7,6 +7,7 @@ import io.famfsrocks.famfs.pool.DevicePool;
 import io.famfsrocks.famfs.pool.PoolDevice;
 import io.famfsrocks.famfs.pool.PoolException;
 import io.famfsrocks.famfs.pool.PoolException.Reason;
+import io.famfsrocks.famfs.pool.VolumeId;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 
 import java.util.ArrayList;
@@ -94,9 +95,9 @@ public final class EpochPool {
     /** The epoch on {@code d}, or null when the device is free for this dataset. */
     private static Found inspect(DevicePool devices, PoolDevice d, String dataset) {
         try (FamfsVolume v = Famfs.openReadOnly(d.path(), devices.options())) {
-            if (!v.superblock().fsUuid().equals(d.fsUuid())) {
+            if (!VolumeId.of(v).equals(d.fsUuid())) {
                 throw new PoolException(Reason.DEVICE_CHANGED, "device " + d.path() + " now holds volume "
-                        + v.superblock().fsUuid() + ", not " + d.fsUuid() + "; read the pool again");
+                        + VolumeId.of(v) + ", not " + d.fsUuid() + "; read the pool again");
             }
             EpochFile f = EpochFile.open(v, dataset);
             if (f == null || !f.ready()) {
