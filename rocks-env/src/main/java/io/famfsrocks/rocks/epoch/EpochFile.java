@@ -24,6 +24,8 @@ import java.nio.file.Path;
  *
  * <pre>
  *      0  EpochHeader (written once at creation; magic stored last)
+ *    192  drained mark (one word in its own cache line: DRAINED_MAGIC once every replica
+ *         has released the sealed epoch or its lease expired; written once, by the master)
  *    256  SealRecord  (one cache line; written once, at the seal; magic stored last)
  *   4096  AckSlot[slotCount], 64 bytes each (slot i written in place by replica host i only)
  * </pre>
@@ -42,6 +44,8 @@ import java.nio.file.Path;
  */
 public final class EpochFile {
     public static final String NAME = "epoch.ctl";
+    public static final int DRAINED_OFFSET = 192;
+    public static final long DRAINED_MAGIC = 0x3130_4E49_4152_4446L; // "FDRAIN01"
     public static final int SEAL_OFFSET = 256;
     public static final int SLOTS_OFFSET = 4096;
     public static final int DEFAULT_SLOTS = 64;
@@ -193,6 +197,30 @@ public final class EpochFile {
         flush(SEAL_OFFSET, 64);
         LONGS.setRelease(view, SEAL_OFFSET, SealRecord.SEAL_MAGIC);
         flush(SEAL_OFFSET, 8);
+    }
+
+    /**
+     * Records that no replica holds this sealed epoch any more (master; after {@link
+     * DrainWatch} said so): its device may be reformatted, also by a primary restarted
+     * later, without waiting a lease again. Refused on an epoch that is not sealed.
+     */
+    public void markDrained() {
+        if (seal() == null) {
+            throw new BridgeException(ErrorKind.NOT_PERMITTED, path + " is not sealed: an active epoch never drains");
+        }
+        LONGS.setRelease(view, DRAINED_OFFSET, DRAINED_MAGIC);
+        flush(DRAINED_OFFSET, 8);
+    }
+
+    /** Whether the master recorded that every replica let go of this epoch. */
+    public boolean drained() {
+        invalidate(DRAINED_OFFSET, 8);
+        long w = (long) LONGS.getAcquire(view, DRAINED_OFFSET);
+        if (w != 0 && w != DRAINED_MAGIC) {
+            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, String.format("corrupt drained mark in %s at offset 0x%x: "
+                    + "expected 0 or %x, found %x", path, DRAINED_OFFSET, DRAINED_MAGIC, w));
+        }
+        return w == DRAINED_MAGIC;
     }
 
     /** The 64 bytes of slot {@code i} as they are now (for lease judgement: any change is a sign of life). */

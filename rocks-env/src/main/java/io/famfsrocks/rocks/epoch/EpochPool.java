@@ -29,8 +29,9 @@ import java.util.UUID;
  *   <li>ABANDONED: an unsealed epoch one newer than the active one that names it as its
  *       predecessor: a rotation that stopped before its seal (crash during repack). It
  *       is rolled back: nobody was ever told of it;</li>
- *   <li>RETIRED: older sealed epochs (a seal is written only after the epoch before it
- *       drained, so nobody reads them);</li>
+ *   <li>RETIRED: the predecessor once the primary marked it drained, and older sealed
+ *       epochs (a seal is written only after the epoch before it drained, so nobody reads
+ *       them);</li>
  *   <li>FREE: a blank device, an empty volume, or a volume whose epoch creation stopped
  *       before its header was published.</li>
  * </ul>
@@ -90,7 +91,7 @@ public final class EpochPool {
         return new EpochPool(devices, dataset, pool, roles(found, free));
     }
 
-    private record Found(PoolDevice device, EpochHeader header, SealRecord seal) {}
+    private record Found(PoolDevice device, EpochHeader header, SealRecord seal, boolean drained) {}
 
     /** The epoch on {@code d}, or null when the device is free for this dataset. */
     private static Found inspect(DevicePool devices, PoolDevice d, String dataset) {
@@ -113,7 +114,8 @@ public final class EpochPool {
                         + h.volumeUuid() + " and dataset " + h.dataset() + ", but the device holds volume " + d.fsUuid()
                         + " (a copied image?)");
             }
-            return new Found(d, h, f.seal());
+            SealRecord seal = f.seal();
+            return new Found(d, h, seal, seal != null && f.drained());
         }
     }
 
@@ -170,7 +172,7 @@ public final class EpochPool {
                         + " is sealed towards volume " + f.seal.nextVolumeUuid() + ", but epoch "
                         + active.header.epoch() + " is active on volume " + active.header.volumeUuid());
             }
-            out.add(new Member(f.device, predecessor ? Role.DRAINING : Role.RETIRED, f.header, f.seal));
+            out.add(new Member(f.device, predecessor && !f.drained ? Role.DRAINING : Role.RETIRED, f.header, f.seal));
         }
         return out;
     }

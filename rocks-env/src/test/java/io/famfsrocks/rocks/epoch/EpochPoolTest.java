@@ -121,6 +121,29 @@ class EpochPoolTest {
     }
 
     @Test
+    void onceMarkedDrainedTheOldDeviceIsReusableEvenAfterARestart() {
+        UUID v1 = epoch(a, 1, EpochHeader.NIL);
+        UUID v2 = epoch(b, 2, v1);
+        seal(a, 2, v2);
+        try (MasterVolume m = Famfs.openMaster(a, opts)) {
+            EpochFile.open(m, "ds").markDrained();
+        }
+        EpochPool p = read(a, b); // a new reading, as a restarted primary makes
+        assertThat(p.draining()).isEmpty();
+        assertThat(role(p, a)).isEqualTo(Role.RETIRED);
+        assertThat(p.pickFree().path()).isEqualTo(a);
+    }
+
+    @Test
+    void anActiveEpochCannotBeMarkedDrained() {
+        epoch(a, 1, EpochHeader.NIL);
+        try (MasterVolume m = Famfs.openMaster(a, opts)) {
+            assertThatThrownBy(() -> EpochFile.open(m, "ds").markDrained())
+                    .hasMessageContaining("an active epoch never drains");
+        }
+    }
+
+    @Test
     void aRotationThatStoppedDuringItsRepackIsRolledBack() {
         UUID v1 = epoch(a, 1, EpochHeader.NIL);
         epoch(b, 2, v1); // created and partly filled, never sealed into
