@@ -119,7 +119,8 @@ public final class EpochFile {
 
     /**
      * The control file of {@code dataset} in {@code volume}, or null when the volume has
-     * none. Refuses one that is not at the fixed place (it is not ours) or too small.
+     * none. Refuses one that is not at the fixed place (it is not ours) or too small. A file
+     * whose header is not published yet is returned with {@link #ready()} false.
      */
     public static EpochFile open(FamfsVolume volume, String dataset) {
         String p = path(dataset);
@@ -135,6 +136,9 @@ public final class EpochFile {
                     f.size(), f.deviceOffset(0), SLOTS_OFFSET, at));
         }
         EpochFile ef = new EpochFile(volume, f, 1);
+        if (!ef.ready()) {
+            return ef; // its creator has not published the header (or stopped before): ready() is false
+        }
         EpochHeader h = ef.header();
         if (f.size() < fileSize(h.slotCount())) {
             throw new BridgeException(ErrorKind.CORRUPT_MEDIA, p + " has " + f.size() + " bytes, too few for "
@@ -151,7 +155,7 @@ public final class EpochFile {
         return slotCount;
     }
 
-    /** True until the creator has published the header (a crash in between leaves it so). */
+    /** False until the creator has published the header (a crash in between leaves it so). */
     public boolean ready() {
         invalidate(0, 8);
         return (long) LONGS.getAcquire(view, 0) == EpochHeader.EPOCH_MAGIC;

@@ -170,6 +170,20 @@ class EpochPoolTest {
     }
 
     @Test
+    void anEpochWhoseHeaderWasNeverPublishedIsFree() {
+        UUID v1 = epoch(a, 1, EpochHeader.NIL);
+        epoch(b, 2, v1);
+        try (MasterVolume m = Famfs.openMaster(b, opts)) {
+            // The creator stopped before its last store: the header magic.
+            long at = m.openFile("ds/epoch.ctl").deviceOffset(0);
+            m.device().putLong(at, 0);
+        }
+        EpochPool p = read(a, b);
+        assertThat(role(p, b)).isEqualTo(Role.FREE);
+        assertThat(p.active().orElseThrow().device().fsUuid()).isEqualTo(v1);
+    }
+
+    @Test
     void twoRotationsOverTwoDevicesReuseTheFirst() {
         UUID v1 = epoch(a, 1, EpochHeader.NIL);
         UUID v2 = epoch(b, 2, v1);
