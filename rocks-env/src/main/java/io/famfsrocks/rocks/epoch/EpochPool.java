@@ -3,6 +3,7 @@ package io.famfsrocks.rocks.epoch;
 import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.Node;
+import io.famfsrocks.famfs.pool.FirstFile;
 import io.famfsrocks.famfs.pool.DevicePool;
 import io.famfsrocks.famfs.pool.PoolDevice;
 import io.famfsrocks.famfs.pool.PoolException;
@@ -36,8 +37,8 @@ import java.util.UUID;
  *       before its header was published.</li>
  * </ul>
  * Refuses, with a typed {@link PoolException}: two unsealed epochs that are not such a
- * pair (TWO_ACTIVE_EPOCHS), a device of another pool or holding other files
- * (FOREIGN_DEVICE), sealed epochs with no active one or a seal that names a volume other
+ * pair (TWO_ACTIVE_EPOCHS), a device of another pool, holding other files, or with its
+ * control file at another device offset (another log length) (FOREIGN_DEVICE), sealed epochs with no active one or a seal that names a volume other
  * than the active one (BROKEN_CHAIN).
  *
  * <p>Immutable snapshot; thread-safe. Opens each volume read-only for the reading only.
@@ -56,12 +57,24 @@ public final class EpochPool {
     private final String dataset;
     private final UUID poolId;
     private final List<Member> members;
+    private final long controlOffset;
 
-    private EpochPool(DevicePool devices, String dataset, UUID poolId, List<Member> members) {
+    private EpochPool(DevicePool devices, String dataset, UUID poolId, List<Member> members, long controlOffset) {
         this.devices = devices;
         this.dataset = dataset;
         this.poolId = poolId;
         this.members = List.copyOf(members);
+        this.controlOffset = controlOffset;
+    }
+
+    /**
+     * The device offset of the control file in every epoch of the pool (-1 while it holds
+     * none). A new epoch volume must put it at the same place ({@code FirstFile.offset} of
+     * the freshly formatted volume equal to this), so the rotation formats with the same
+     * log length.
+     */
+    public long controlFileOffset() {
+        return controlOffset;
     }
 
     /**
@@ -86,12 +99,19 @@ public final class EpochPool {
                 throw new PoolException(Reason.FOREIGN_DEVICE, "device " + d.path() + " holds epoch " + f.header.epoch()
                         + " of pool " + f.header.poolId() + ", not of pool " + pool + "; remove it from the list");
             }
+            if (!found.isEmpty() && found.get(0).controlOffset != f.controlOffset) {
+                throw new PoolException(Reason.FOREIGN_DEVICE, String.format("device %s holds an epoch whose control file "
+                        + "is at device offset 0x%x, but %s has it at 0x%x: the volumes were formatted with different log "
+                        + "lengths, and a pool's ack slots must sit at one place on every device", d.path(), f.controlOffset,
+                        found.get(0).device.path(), found.get(0).controlOffset));
+            }
             found.add(f);
         }
-        return new EpochPool(devices, dataset, pool, roles(found, free));
+        long offset = found.isEmpty() ? -1 : found.get(0).controlOffset;
+        return new EpochPool(devices, dataset, pool, roles(found, free), offset);
     }
 
-    private record Found(PoolDevice device, EpochHeader header, SealRecord seal, boolean drained) {}
+    private record Found(PoolDevice device, EpochHeader header, SealRecord seal, boolean drained, long controlOffset) {}
 
     /** The epoch on {@code d}, or null when the device is free for this dataset. */
     private static Found inspect(DevicePool devices, PoolDevice d, String dataset) {
@@ -115,7 +135,7 @@ public final class EpochPool {
                         + " (a copied image?)");
             }
             SealRecord seal = f.seal();
-            return new Found(d, h, seal, seal != null && f.drained());
+            return new Found(d, h, seal, seal != null && f.drained(), FirstFile.offset(v));
         }
     }
 

@@ -252,6 +252,19 @@ class EpochPoolTest {
     }
 
     @Test
+    void refusesEpochVolumesFormattedWithAnotherLogLength() {
+        UUID v1 = epoch(a, 1, EpochHeader.NIL);
+        assertThat(read(a, b).controlFileOffset()).isEqualTo((2L << 20) + (8L << 20));
+        Mkfs.format(b, Mkfs.Options.defaults().withSystemUuid(master).withForce(true).withLogLen(16L << 20));
+        try (MasterVolume m = Famfs.openMaster(b, opts)) {
+            EpochFile.create(m, new EpochHeader(8, pool, m.superblock().fsUuid(), v1, 2, 0, "ds"));
+        }
+        assertThatThrownBy(() -> read(a, b)).isInstanceOf(PoolException.class)
+                .satisfies(t -> assertThat(reason(t)).isEqualTo(Reason.FOREIGN_DEVICE))
+                .hasMessageContaining("different log lengths");
+    }
+
+    @Test
     void refusesASealThatNamesAVolumeThePoolDoesNotHold() {
         epoch(a, 1, EpochHeader.NIL);
         seal(a, 2, UUID.randomUUID());
