@@ -1,6 +1,8 @@
 package io.famfsrocks.rocks.epoch;
 
+import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.pool.SharedSlot;
+import io.famfsrocks.rocks.BridgeException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -44,11 +46,28 @@ public final class AckSlotWriter implements AutoCloseable {
     /**
      * Maps slot {@code index} of {@code file} on {@code devicePath} (this host's name for the
      * epoch's device) for writing. Continues the beat the slot holds, if it is this host's.
+     * Refuses (BUSY) a slot that another host has written for this epoch: one writer per
+     * line. A stray store from an older epoch (another tag) does not count.
      */
     public static AckSlotWriter open(Path devicePath, EpochFile file, EpochGuard guard, UUID host, int index) {
+        return open(devicePath, file, guard, host, index, false);
+    }
+
+    /**
+     * As {@link #open(Path, EpochFile, EpochGuard, UUID, int)}; with {@code takeOver} it also
+     * takes a slot another host wrote (an operator's decision: that host is gone for good,
+     * e.g. reinstalled with a new system UUID).
+     */
+    public static AckSlotWriter open(Path devicePath, EpochFile file, EpochGuard guard, UUID host, int index,
+                                     boolean takeOver) {
         Objects.requireNonNull(host);
         long epoch = file.header().epoch();
         AckSlot current = file.slot(index);
+        if (current != null && current.epochTag() == epoch && !current.host().equals(host) && !takeOver) {
+            throw new BridgeException(ErrorKind.BUSY, "ack slot " + index + " of " + file.path() + " (epoch " + epoch
+                    + ") belongs to host " + current.host() + ", not to this host " + host + "; give each replica host "
+                    + "its own slot, or take this one over if that host is gone for good");
+        }
         long beat = current != null && current.host().equals(host) ? current.beat() : 0;
         guard.requireIntact("opening ack slot " + index);
         SharedSlot r = file.openSlot(devicePath, index);

@@ -125,6 +125,38 @@ class EpochFileTest {
     }
 
     @Test
+    void aSlotHasOneWriterUnlessAnOperatorHandsItOver() throws Exception {
+        try (TestDevice dev = new TestDevice(64L << 20)) {
+            try (MasterVolume m = dev.openMaster()) {
+                EpochFile.create(m, header(m, 2));
+            }
+            UUID first = UUID.randomUUID();
+            UUID second = UUID.randomUUID();
+            try (FamfsVolume v = dev.openClient()) {
+                EpochFile f = EpochFile.open(v, "ds");
+                try (AckSlotWriter w = AckSlotWriter.open(dev.path, f, EpochGuard.of(v), first, 4)) {
+                    w.write(2, 1);
+                }
+                assertThatThrownBy(() -> AckSlotWriter.open(dev.path, f, EpochGuard.of(v), second, 4))
+                        .isInstanceOf(FamfsException.class)
+                        .satisfies(t -> assertThat(((FamfsException) t).kind()).isEqualTo(ErrorKind.BUSY))
+                        .hasMessageContaining("belongs to host " + first);
+                assertThat(f.slot(4).host()).isEqualTo(first);
+                try (AckSlotWriter w = AckSlotWriter.open(dev.path, f, EpochGuard.of(v), second, 4, true)) {
+                    w.write(2, 1);
+                    assertThat(w.beats()).isEqualTo(1);
+                }
+                assertThat(f.slot(4).host()).isEqualTo(second);
+                // The same host again continues its beat.
+                try (AckSlotWriter w = AckSlotWriter.open(dev.path, f, EpochGuard.of(v), second, 4)) {
+                    w.write(2, 1);
+                    assertThat(w.beats()).isEqualTo(2);
+                }
+            }
+        }
+    }
+
+    @Test
     void aReplicaProcessWritesOnlyItsOwnSlotInPlace() throws Exception {
         try (TestDevice dev = new TestDevice(64L << 20)) {
             try (MasterVolume m = dev.openMaster()) {
