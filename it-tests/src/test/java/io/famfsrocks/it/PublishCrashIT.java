@@ -12,7 +12,7 @@ import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalReader;
 import io.famfsrocks.rocks.journal.JournalRecord;
 import io.famfsrocks.rocks.journal.SstEntry;
-import io.famfsrocks.rocks.tools.PrimaryMain;
+import io.famfsrocks.it.harness.PrimaryMain;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;

@@ -20,7 +20,25 @@ public final class BridgeException extends FamfsException {
         super(kind, message, cause);
     }
 
-    /** Maps a RocksDB failure while doing {@code what}. */
+    /**
+     * Any failure as one of ours: a {@link FamfsException} as it is, a RocksDB failure through
+     * {@link #rocks}, anything else as IO with its own message.
+     */
+    public static FamfsException of(String what, Throwable e) {
+        if (e instanceof FamfsException f) {
+            return f;
+        }
+        if (e instanceof RocksDBException r) {
+            return rocks(what, r);
+        }
+        return new BridgeException(ErrorKind.IO, String.valueOf(e.getMessage()), e);
+    }
+
+    /**
+     * Maps a RocksDB failure while doing {@code what}. Every RocksDB status is IO to us: the
+     * DB's own corruption or a lock held by another process is not a defect of famfs media,
+     * and the CLI reports all of them with one exit code.
+     */
     public static BridgeException rocks(String what, RocksDBException e) {
         String status = e.getStatus() == null ? "" : " [" + e.getStatus().getCodeString() + "]";
         return new BridgeException(ErrorKind.IO, "RocksDB failed to " + what + ": " + e.getMessage() + status, e);

@@ -37,7 +37,6 @@ import java.util.Set;
 public final class CpCommand extends Verb {
     /** Files at least this large get a progress bar when run from a terminal. */
     static final long PROGRESS_THRESHOLD = 64L << 20;
-    private static final long STEP = 64L << 20;
 
     @Option(names = {"-r", "-R", "--recursive"}, description = "Copy directories recursively.")
     boolean recursive;
@@ -126,28 +125,13 @@ public final class CpCommand extends Verb {
     }
 
     private void copyFile(MasterVolume v, Path src, String to) throws IOException {
-        try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
-            long size = in.size();
-            if (size == 0) {
-                throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "cannot copy " + src
-                        + ": it is empty, and famfs files have a fixed, non-zero size");
-            }
-            v.create(to, size, owner.apply(CreateOptions.file(), mode(src, 0644)));
-            MasterVolume.WritableFile w = v.openWritable(to);
-            boolean show = progress != null ? progress : size >= PROGRESS_THRESHOLD && System.console() != null;
-            try (Progress bar = new Progress(err(), src.getFileName().toString(), size, show)) {
-                long pos = 0;
-                while (pos < size) {
-                    long n = Math.min(STEP, size - pos);
-                    w.transferFrom(in, pos, n);
-                    pos += n;
-                    bar.advance(n);
-                }
-            }
-            w.flush();
-            if (verbose()) {
-                out().printf("%s -> /%s (%d bytes)%n", src, to, size);
-            }
+        long size = Files.size(src);
+        boolean show = progress != null ? progress : size >= PROGRESS_THRESHOLD && System.console() != null;
+        try (Progress bar = new Progress(err(), src.getFileName().toString(), size, show && size > 0)) {
+            v.copyIn(src, to, owner.apply(CreateOptions.file(), mode(src, 0644)), bar::advance);
+        }
+        if (verbose()) {
+            out().printf("%s -> /%s (%d bytes)%n", src, to, size);
         }
     }
 

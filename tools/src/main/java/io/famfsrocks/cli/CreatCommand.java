@@ -2,7 +2,6 @@ package io.famfsrocks.cli;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.alloc.Allocator;
 import io.famfsrocks.famfs.fs.CreateOptions;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Node;
@@ -54,7 +53,7 @@ public final class CreatCommand extends Verb {
         Target t = target(deviceOption, file);
         CreateOptions opts = owner.apply(CreateOptions.file());
         if (interleave != null) {
-            opts = opts.withInterleave(interleave.toInterleave());
+            opts = opts.withInterleave(interleave.nbuckets, interleave.nstrips, interleave.chunk);
         }
         try (MasterVolume v = openMaster(t.device())) {
             Node existing = v.lookup(t.relative());
@@ -106,9 +105,5 @@ public final class CreatCommand extends Verb {
         @Option(names = {"-C", "--chunksize"}, paramLabel = "CHUNK", converter = Sizes.SizeConverter.class,
                 defaultValue = "2m", description = "Chunk size: a power of two, multiple of 2m (default ${DEFAULT-VALUE}).")
         long chunk;
-
-        Allocator.Interleave toInterleave() {
-            return new Allocator.Interleave(nbuckets, nstrips, chunk);
-        }
     }
 }

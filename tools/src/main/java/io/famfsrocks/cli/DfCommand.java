@@ -1,8 +1,8 @@
 package io.famfsrocks.cli;
 
-import io.famfsrocks.famfs.format.LogHeader;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.Namespace;
+import io.famfsrocks.famfs.fs.VolumeUsage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,25 +36,25 @@ public final class DfCommand extends Verb {
         Path device = volume(deviceOption, path);
         try (FamfsVolume v = openReadOnly(device)) {
             Namespace ns = v.namespace();
-            long capacity = v.capacity();
-            long free = v.freeBytes();
-            long used = capacity - free;
-            LogHeader h = v.logHeader();
-            long slots = h.lastIndex() + 1;
+            VolumeUsage u = v.usage();
+            long capacity = u.capacity();
+            long free = u.freeBytes();
+            long used = u.usedBytes();
+            long slots = u.logSlots();
             double amp = ns.fileBytes() == 0 ? Double.NaN : (double) ns.allocatedBytes() / ns.fileBytes();
             if (jsonOption.json()) {
                 out().println(Json.write(Json.obj().put("device", device.toString()).put("capacity", capacity)
                         .put("used", used).put("free", free).put("files", ns.files())
                         .put("directories", ns.directories()).put("file_bytes", ns.fileBytes())
                         .put("allocated_bytes", ns.allocatedBytes()).put("space_amplification", amp)
-                        .put("log_slots", slots).put("log_slots_used", h.nextIndex())
-                        .put("log_slots_left", slots - h.nextIndex()).put("master", v.superblock().systemUuid()
-                                .toString()).put("this_host_is_master", v.superblock().systemUuid().equals(v.hostUuid()))));
+                        .put("log_slots", slots).put("log_slots_used", u.logSlotsUsed())
+                        .put("log_slots_left", u.logSlotsLeft()).put("master", v.info().systemUuid()
+                                .toString()).put("this_host_is_master", v.info().systemUuid().equals(v.hostUuid()))));
                 return ExitCode.OK;
             }
             out().printf("%-24s %14s %14s %14s %5s  %s%n", "Device", "Size", "Used", "Free", "Use%", "Log slots left");
             out().printf(Locale.ROOT, "%-24s %14s %14s %14s %4.0f%%  %d of %d%n", device, size(capacity), size(used),
-                    size(free), capacity == 0 ? 0.0 : 100.0 * used / capacity, slots - h.nextIndex(), slots);
+                    size(free), capacity == 0 ? 0.0 : 100.0 * used / capacity, u.logSlotsLeft(), slots);
             out().printf(Locale.ROOT, "files %d, directories %d, file bytes %s, allocated %s, space amplification %s%n",
                     ns.files(), ns.directories(), size(ns.fileBytes()), size(ns.allocatedBytes()),
                     Double.isNaN(amp) ? "n/a" : String.format(Locale.ROOT, "%.2f", amp));

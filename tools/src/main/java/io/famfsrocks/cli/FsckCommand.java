@@ -2,10 +2,8 @@ package io.famfsrocks.cli;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.format.FamfsLayout;
-import io.famfsrocks.famfs.format.LogEntry;
-import io.famfsrocks.famfs.format.LogHeader;
-import io.famfsrocks.famfs.format.Superblock;
+import io.famfsrocks.famfs.fs.FormatInfo;
+import io.famfsrocks.famfs.fs.VolumeInfo;
 import io.famfsrocks.famfs.fs.Fsck;
 import io.famfsrocks.famfs.fs.SystemUuid;
 import picocli.CommandLine.Command;
@@ -49,76 +47,17 @@ public final class FsckCommand extends Verb {
             throw new FamfsException(ErrorKind.NOT_FOUND, "device " + device + " does not exist");
         }
         Fsck.Report r = Fsck.check(device, openOptions());
-        Superblock sb = r.superblock();
+        VolumeInfo sb = r.info();
         UUID host = hostUuidOrNull();
         String role = sb == null ? "Invalid superblock" : sb.systemUuid().equals(host) ? "Owner" : "Client";
         long capacity = sb == null ? 0 : sb.deviceSize();
         if (jsonOption.json()) {
-            Json.Obj o = Json.obj().put("device", device.toString()).put("clean", r.clean());
-            if (sb != null) {
-                o.put("superblock", Json.obj().put("version", sb.version()).put("fs_uuid", sb.fsUuid().toString())
-                        .put("system_uuid", sb.systemUuid().toString()).put("role", role)
-                        .put("device_size", sb.deviceSize()).put("device_name", sb.deviceName())
-                        .put("log_offset", sb.logOffset()).put("log_len", sb.logLen())
-                        .put("alloc_unit", sb.allocUnit()));
-            }
-            o.put("log", Json.obj().put("entries_used", r.entriesUsed()).put("entries_total", r.entriesTotal())
-                    .put("bad_entries", r.badEntries()).put("files", r.files()).put("directories", r.directories()))
-                    .put("capacity", Json.obj().put("device_capacity", capacity).put("file_bytes", r.fileBytes())
-                            .put("allocated_bytes", r.allocatedBytes()).put("collisions", r.collisions())
-                            .put("space_amplification", r.spaceAmplification()))
-                    .put("defects", r.defects()).put("warnings", r.warnings());
-            out().println(Json.write(o));
+            out().println(Json.write(json(device, r, sb, role, capacity)));
             return r.clean() ? ExitCode.OK : ExitCode.CHECK_FAILED;
         }
         var out = out();
         if (sb != null) {
-            out.println("Famfs Superblock:");
-            out.printf("  Filesystem UUID:   %s%n", sb.fsUuid());
-            out.printf("  System UUID:       %s%n", sb.systemUuid());
-            out.printf("  role of this node: %s%n", role);
-            out.printf("  sizeof superblock: %d%n", Superblock.SIZE);
-            out.printf("  num_daxdevs:       %d%n", 1);
-            out.printf("  primary: %s   %d%n%n", sb.deviceName(), sb.deviceSize());
-            out.println("Log stats:");
-            out.printf("  # of log entries in use: %d of %d%n", r.entriesUsed(), r.entriesTotal());
-            out.printf("  Log size in use:          %d%n", LogHeader.SIZE + r.entriesUsed() * LogEntry.SIZE);
-            if (r.collisions() > 0) {
-                out.printf("ERROR: %d ALLOCATION COLLISIONS FOUND%n", r.collisions());
-            } else {
-                out.printf("  No allocation errors found%n%n");
-            }
-            out.println("Capacity:");
-            long free = capacity - r.allocatedBytes() - FamfsLayout.dataStart(sb.logLen());
-            if (human) {
-                out.printf(Locale.ROOT, "  Device capacity:        %.2fG%n", gib(capacity));
-                out.printf(Locale.ROOT, "  Sum of file sizes:      %.2fG%n", gib(r.fileBytes()));
-                out.printf(Locale.ROOT, "  Allocated space:        %.2fG%n", gib(r.allocatedBytes()));
-                out.printf(Locale.ROOT, "  Free space:             %.2fG%n", gib(free));
-            } else {
-                out.printf("  Device capacity:        %d%n", capacity);
-                out.printf("  Sum of file sizes:      %d%n", r.fileBytes());
-                out.printf("  Allocated bytes:        %d%n", r.allocatedBytes());
-                out.printf("  Free space:             %d%n", free);
-            }
-            double amp = r.spaceAmplification();
-            out.printf(Locale.ROOT, "  Space amplification:     %s%n", Double.isNaN(amp) ? "n/a" : String.format(Locale.ROOT, "%.2f", amp));
-            out.printf(Locale.ROOT, "  Percent used:            %.1f%%%n%n",
-                    capacity == 0 ? 0.0 : 100.0 * (r.allocatedBytes() + FamfsLayout.dataStart(sb.logLen())) / capacity);
-            out.println("Famfs log:");
-            out.printf("  %d of %d entries used%n", r.entriesUsed(), r.entriesTotal());
-            out.printf("  %d files%n  %d directories%n%n", r.files(), r.directories());
-            if (detail) {
-                out.println("Verbose:");
-                out.printf("  log_offset:        %d%n", sb.logOffset());
-                out.printf("  log_len:           %d%n", sb.logLen());
-                out.printf("  sizeof(log header) %d%n", LogHeader.SIZE);
-                out.printf("  sizeof(log_entry)  %d%n", LogEntry.SIZE);
-                out.printf("  last_log_index:    %d%n", r.entriesTotal() - 1);
-                out.printf("  usable log size:   %d%n", LogHeader.SIZE + r.entriesTotal() * LogEntry.SIZE);
-                out.printf("  alloc_unit:        %d%n", sb.allocUnit());
-                out.printf("  format version:    %d%n%n", sb.version());
-            }
+            printReport(out, r, sb, role, capacity);
         }
         for (String w : r.warnings()) {
             out.println("warning: " + w);
@@ -151,5 +90,72 @@ public final class FsckCommand extends Verb {
 
     private static double gib(long n) {
         return n / (double) (1L << 30);
+    }
+
+    private static Json.Obj json(Path device, Fsck.Report r, VolumeInfo sb, String role, long capacity) {
+        Json.Obj o = Json.obj().put("device", device.toString()).put("clean", r.clean());
+        if (sb != null) {
+            o.put("superblock", Json.obj().put("version", sb.version()).put("fs_uuid", sb.fsUuid().toString())
+                    .put("system_uuid", sb.systemUuid().toString()).put("role", role)
+                    .put("device_size", sb.deviceSize()).put("device_name", sb.deviceName())
+                    .put("log_offset", sb.logOffset()).put("log_len", sb.logLen())
+                    .put("alloc_unit", sb.allocUnit()));
+        }
+        o.put("log", Json.obj().put("entries_used", r.entriesUsed()).put("entries_total", r.entriesTotal())
+                .put("bad_entries", r.badEntries()).put("files", r.files()).put("directories", r.directories()))
+                .put("capacity", Json.obj().put("device_capacity", capacity).put("file_bytes", r.fileBytes())
+                        .put("allocated_bytes", r.allocatedBytes()).put("collisions", r.collisions())
+                        .put("space_amplification", r.spaceAmplification()))
+                .put("defects", r.defects()).put("warnings", r.warnings());
+        return o;
+    }
+
+    private void printReport(java.io.PrintWriter out, Fsck.Report r, VolumeInfo sb, String role, long capacity) {
+        out.println("Famfs Superblock:");
+        out.printf("  Filesystem UUID:   %s%n", sb.fsUuid());
+        out.printf("  System UUID:       %s%n", sb.systemUuid());
+        out.printf("  role of this node: %s%n", role);
+        out.printf("  sizeof superblock: %d%n", FormatInfo.SUPERBLOCK_SIZE);
+        out.printf("  num_daxdevs:       %d%n", 1);
+        out.printf("  primary: %s   %d%n%n", sb.deviceName(), sb.deviceSize());
+        out.println("Log stats:");
+        out.printf("  # of log entries in use: %d of %d%n", r.entriesUsed(), r.entriesTotal());
+        out.printf("  Log size in use:          %d%n", FormatInfo.LOG_HEADER_SIZE + r.entriesUsed() * FormatInfo.LOG_ENTRY_SIZE);
+        if (r.collisions() > 0) {
+            out.printf("ERROR: %d ALLOCATION COLLISIONS FOUND%n", r.collisions());
+        } else {
+            out.printf("  No allocation errors found%n%n");
+        }
+        out.println("Capacity:");
+        long free = capacity - r.allocatedBytes() - FormatInfo.dataStart(sb.logLen());
+        if (human) {
+            out.printf(Locale.ROOT, "  Device capacity:        %.2fG%n", gib(capacity));
+            out.printf(Locale.ROOT, "  Sum of file sizes:      %.2fG%n", gib(r.fileBytes()));
+            out.printf(Locale.ROOT, "  Allocated space:        %.2fG%n", gib(r.allocatedBytes()));
+            out.printf(Locale.ROOT, "  Free space:             %.2fG%n", gib(free));
+        } else {
+            out.printf("  Device capacity:        %d%n", capacity);
+            out.printf("  Sum of file sizes:      %d%n", r.fileBytes());
+            out.printf("  Allocated bytes:        %d%n", r.allocatedBytes());
+            out.printf("  Free space:             %d%n", free);
+        }
+        double amp = r.spaceAmplification();
+        out.printf(Locale.ROOT, "  Space amplification:     %s%n", Double.isNaN(amp) ? "n/a" : String.format(Locale.ROOT, "%.2f", amp));
+        out.printf(Locale.ROOT, "  Percent used:            %.1f%%%n%n",
+                capacity == 0 ? 0.0 : 100.0 * (r.allocatedBytes() + FormatInfo.dataStart(sb.logLen())) / capacity);
+        out.println("Famfs log:");
+        out.printf("  %d of %d entries used%n", r.entriesUsed(), r.entriesTotal());
+        out.printf("  %d files%n  %d directories%n%n", r.files(), r.directories());
+        if (detail) {
+            out.println("Verbose:");
+            out.printf("  log_offset:        %d%n", sb.logOffset());
+            out.printf("  log_len:           %d%n", sb.logLen());
+            out.printf("  sizeof(log header) %d%n", FormatInfo.LOG_HEADER_SIZE);
+            out.printf("  sizeof(log_entry)  %d%n", FormatInfo.LOG_ENTRY_SIZE);
+            out.printf("  last_log_index:    %d%n", r.entriesTotal() - 1);
+            out.printf("  usable log size:   %d%n", FormatInfo.LOG_HEADER_SIZE + r.entriesTotal() * FormatInfo.LOG_ENTRY_SIZE);
+            out.printf("  alloc_unit:        %d%n", sb.allocUnit());
+            out.printf("  format version:    %d%n%n", sb.version());
+        }
     }
 }

@@ -1,7 +1,5 @@
 package io.famfsrocks.cli;
 
-import io.famfsrocks.famfs.fs.Famfs;
-import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.famfs.fuse.FamfsMount;
 
@@ -42,11 +40,10 @@ final class FuseMounter implements Mounter {
 
     /** Mounts in this process and serves until the mount ends (umount, or a signal: the exit hook unmounts). */
     private static void serve(Path device, Path mountPoint, boolean readOnly, OpenOptions opts) {
-        try (FamfsVolume v = readOnly ? Famfs.openReadOnly(device, opts) : Famfs.open(device, opts);
-             FamfsMount m = FamfsMount.mount(v, mountPoint, FamfsMount.Options.defaults().withReadOnly(readOnly))) {
-            System.err.println(Main.NAME + ": serving " + device + " on " + m.mountPoint()
-                    + (v.isMaster() && !readOnly ? " (master, read-write)" : " (read-only)"));
-            m.await();
+        try {
+            FamfsMount.serve(device, mountPoint, opts, FamfsMount.Options.defaults().withReadOnly(readOnly), m ->
+                    System.err.println(Main.NAME + ": serving " + device + " on " + m.mountPoint()
+                            + (m.ops().writable() ? " (master, read-write)" : " (read-only)")));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;

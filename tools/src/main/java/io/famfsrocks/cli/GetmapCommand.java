@@ -1,8 +1,7 @@
 package io.famfsrocks.cli;
 
-import io.famfsrocks.famfs.format.Extent;
-import io.famfsrocks.famfs.format.FileLayout;
 import io.famfsrocks.famfs.fs.FamfsFile;
+import io.famfsrocks.famfs.fs.FileMap;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,15 +36,15 @@ public final class GetmapCommand extends Verb {
             Target t = target(deviceOption, file);
             try (FamfsVolume v = openReadOnly(t.device())) {
                 FamfsFile f = v.openFile(t.relative());
-                FileLayout l = f.entry().layout();
+                FileMap l = f.node().map();
                 List<Json.Obj> ext = new ArrayList<>();
-                for (Extent e : l.extents()) {
+                for (FileMap.Span e : l.extents()) {
                     ext.add(StatCommand.extentJson(e));
                 }
                 Json.Obj o = Json.obj().put("file", t.display()).put("size", f.size())
-                        .put("layout", l instanceof FileLayout.Interleaved ? "interleaved" : "simple");
-                if (l instanceof FileLayout.Interleaved il) {
-                    o.put("chunk_size", il.chunkSize()).put("nstrips", il.strips().size());
+                        .put("layout", l.interleaved() ? "interleaved" : "simple");
+                if (l.interleaved()) {
+                    o.put("chunk_size", l.chunkSize()).put("nstrips", l.extents().size());
                 }
                 maps.add(o.put("extents", ext));
                 if (jsonOption.json()) {
@@ -54,14 +53,14 @@ public final class GetmapCommand extends Verb {
                 if (!quiet) {
                     out().printf("File:     %s%n", t.display());
                     out().printf("\tsize:    %d%n", f.size());
-                    if (l instanceof FileLayout.Interleaved il) {
+                    if (l.interleaved()) {
                         out().printf("\textents: 1%n");
-                        out().printf("Interleave_Param chunk_size: %d%n", il.chunkSize());
-                        out().printf("Interleaved extent has %d strips:%n", il.strips().size());
+                        out().printf("Interleave_Param chunk_size: %d%n", l.chunkSize());
+                        out().printf("Interleaved extent has %d strips:%n", l.extents().size());
                     } else {
                         out().printf("\textents: %d%n", l.extents().size());
                     }
-                    for (Extent e : l.extents()) {
+                    for (FileMap.Span e : l.extents()) {
                         out().printf("\t\t%x\t%d%n", e.offset(), e.length());
                     }
                 }

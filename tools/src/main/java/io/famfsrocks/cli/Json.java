@@ -86,7 +86,8 @@ public final class Json {
         sb.append("  ".repeat(indent));
     }
 
-    private static void string(StringBuilder sb, String s) {
+    /** Appends {@code s} as a JSON string literal: the one JSON escaper of the CLI and its HTTP server. */
+    public static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -1,12 +1,12 @@
 package io.famfsrocks.cli;
 
 import io.famfsrocks.famfs.CorruptMediaException;
-import io.famfsrocks.famfs.format.LogEntry;
-import io.famfsrocks.famfs.format.LogHeader;
 import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.FormatInfo;
+import io.famfsrocks.famfs.fs.LogRecord;
 import io.famfsrocks.famfs.fs.Namespace;
-import io.famfsrocks.famfs.log.FamfsLog;
+import io.famfsrocks.famfs.fs.VolumeUsage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,27 +44,10 @@ public final class LogplayCommand extends Verb {
     protected ExitCode run() {
         Path device = volume(deviceOption, path);
         try (FamfsVolume v = Famfs.openReadOnly(device, openOptions())) { // reports a partial replay itself
-            LogHeader h = v.logHeader();
-            FamfsLog log = new FamfsLog(v.device(), v.superblock().logLen());
-            List<Json.Obj> entries = new ArrayList<>();
-            long files = 0;
-            long dirs = 0;
-            for (long i = 0; i < v.appliedEntries(); i++) {
-                LogEntry e = log.read(i);
-                Json.Obj o = Json.obj().put("index", i);
-                if (e instanceof LogEntry.FileEntry f) {
-                    files++;
-                    o.put("type", "file").put("path", f.path()).put("size", f.size()).put("mode", octal(f.mode()))
-                            .put("uid", f.uid()).put("gid", f.gid()).put("extents", f.layout().extents().size());
-                } else if (e instanceof LogEntry.MkdirEntry d) {
-                    dirs++;
-                    o.put("type", "mkdir").put("path", d.path()).put("mode", octal(d.mode()))
-                            .put("uid", d.uid()).put("gid", d.gid());
-                } else if (e instanceof LogEntry.DaxdevEntry x) {
-                    o.put("type", "add_daxdev").put("device_index", x.deviceIndex()).put("size", x.deviceSize());
-                }
-                entries.add(o);
-            }
+            VolumeUsage h = v.usage();
+            List<Json.Obj> entries = entries(v);
+            long files = entries.stream().filter(o -> "file".equals(o.get("type"))).count();
+            long dirs = entries.stream().filter(o -> "mkdir".equals(o.get("type"))).count();
             CorruptMediaException stop = v.replayError();
             List<Namespace.Anomaly> skipped = v.namespace().anomalies();
             List<String> errors = new ArrayList<>();
@@ -74,8 +57,8 @@ public final class LogplayCommand extends Verb {
             }
             if (jsonOption.json()) {
                 out().println(Json.write(Json.obj().put("device", device.toString())
-                        .put("entries_total", h.nextIndex()).put("entries_replayed", v.appliedEntries())
-                        .put("slots", h.lastIndex() + 1).put("files", files).put("directories", dirs)
+                        .put("entries_total", h.logSlotsUsed()).put("entries_replayed", v.appliedEntries())
+                        .put("slots", h.logSlots()).put("files", files).put("directories", dirs)
                         .put("errors", errors).put("entries", dryRun || verbose() ? entries : null)));
             } else {
                 if (dryRun) {
@@ -89,8 +72,8 @@ public final class LogplayCommand extends Verb {
                 out().printf("famfs logplay: processed %d log entries; %d files; %d directories%n",
                         v.appliedEntries(), files, dirs);
                 if (verbose()) {
-                    out().printf("  log: %d of %d slots used (%d bytes per entry)%n", h.nextIndex(), h.lastIndex() + 1,
-                            LogEntry.SIZE);
+                    out().printf("  log: %d of %d slots used (%d bytes per entry)%n", h.logSlotsUsed(), h.logSlots(),
+                            FormatInfo.LOG_ENTRY_SIZE);
                 }
                 for (String e : errors) {
                     warn(e);
@@ -101,6 +84,23 @@ public final class LogplayCommand extends Verb {
             }
             return skipped.isEmpty() ? ExitCode.OK : ExitCode.CHECK_FAILED;
         }
+    }
+
+    /** One JSON object per applied log entry, as -n, -v and --json show them. */
+    private static List<Json.Obj> entries(FamfsVolume v) {
+        List<Json.Obj> entries = new ArrayList<>();
+        for (LogRecord e : v.logRecords()) {
+            Json.Obj o = Json.obj().put("index", e.index());
+            switch (e.type()) {
+                case FILE -> o.put("type", "file").put("path", e.path()).put("size", e.size()).put("mode", octal(e.mode()))
+                        .put("uid", e.uid()).put("gid", e.gid()).put("extents", e.extents());
+                case MKDIR -> o.put("type", "mkdir").put("path", e.path()).put("mode", octal(e.mode()))
+                        .put("uid", e.uid()).put("gid", e.gid());
+                case ADD_DAXDEV -> o.put("type", "add_daxdev").put("device_index", e.deviceIndex()).put("size", e.size());
+            }
+            entries.add(o);
+        }
+        return entries;
     }
 
     private static String line(Json.Obj o) {

@@ -1,7 +1,7 @@
 package io.famfsrocks.cli;
 
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.fs.FormatInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -137,8 +137,8 @@ public final class Main implements Runnable {
                 }
             }
             return new String[] {NAME + " " + p.getProperty("version", "unknown"),
-                    "famfs on-media format version " + FamfsLayout.CURRENT_VERSION
-                            + " (OMF " + FamfsLayout.OMF_VER_MAJOR + "." + FamfsLayout.OMF_VER_MINOR + ")",
+                    "famfs on-media format version " + FormatInfo.VERSION
+                            + " (OMF " + FormatInfo.OMF_MAJOR + "." + FormatInfo.OMF_MINOR + ")",
                     "Java " + System.getProperty("java.version")};
         }
     }

@@ -2,9 +2,9 @@ package io.famfsrocks.cli;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.device.MemoryDevice;
-import io.famfsrocks.famfs.format.FamfsLayout;
-import io.famfsrocks.famfs.format.Superblock;
+import io.famfsrocks.famfs.fs.Famfs;
+import io.famfsrocks.famfs.fs.FormatInfo;
+import io.famfsrocks.famfs.fs.VolumeInfo;
 import io.famfsrocks.famfs.fs.Mkfs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,22 +54,22 @@ public final class MkfsCommand extends Verb {
             out().println("famfs superblock killed on " + device);
             return ExitCode.OK;
         }
-        long log = logLen != null ? logLen : FamfsLayout.DEFAULT_LOG_LEN;
+        long log = logLen != null ? logLen : FormatInfo.DEFAULT_LOG_LEN;
         boolean created = false;
         if (!Files.exists(device)) {
             if (size == null) {
                 throw new FamfsException(ErrorKind.NOT_FOUND, "device " + device
                         + " does not exist; add --size SIZE to create it as a sparse file");
             }
-            MemoryDevice.createFile(device, size);
+            Famfs.createDeviceFile(device, size);
             created = true;
         } else if (size != null && Files.isRegularFile(device) && sizeOf(device) != size) {
             throw new FamfsException(ErrorKind.EXISTS, "device file " + device + " exists with " + sizeOf(device)
                     + " bytes; --size applies only to a new file (delete it, or drop --size)");
         }
-        Superblock sb;
+        VolumeInfo sb;
         try {
-            sb = Mkfs.format(device, Mkfs.Options.defaults().withLogLen(log).withForce(force)
+            sb = Mkfs.create(device, Mkfs.Options.defaults().withLogLen(log).withForce(force)
                     .withSystemUuid(systemUuid));
         } catch (RuntimeException e) {
             if (created) {
@@ -77,12 +77,12 @@ public final class MkfsCommand extends Verb {
             }
             throw e;
         }
-        if (sb.deviceSize() < FamfsLayout.REFERENCE_MIN_DEVICE_SIZE) {
+        if (sb.deviceSize() < FormatInfo.REFERENCE_MIN_DEVICE_SIZE) {
             warn("note: " + device + " is under 4 GiB; the reference famfs tools refuse such devices");
         }
         out().printf("famfs file system created on %s%s%n", device, created ? " (new sparse file)" : "");
         out().printf("  device size:  %d (%s)%n", sb.deviceSize(), Sizes.human(sb.deviceSize()));
-        out().printf("  log length:   %d (%d entries)%n", sb.logLen(), FamfsLayout.lastIndex(sb.logLen()) + 1);
+        out().printf("  log length:   %d (%d entries)%n", sb.logLen(), FormatInfo.logSlots(sb.logLen()));
         out().printf("  fs uuid:      %s%n", sb.fsUuid());
         out().printf("  master uuid:  %s%n", sb.systemUuid());
         return ExitCode.OK;

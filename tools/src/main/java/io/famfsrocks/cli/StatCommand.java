@@ -1,8 +1,7 @@
 package io.famfsrocks.cli;
 
-import io.famfsrocks.famfs.format.Extent;
-import io.famfsrocks.famfs.format.FileLayout;
 import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.FileMap;
 import io.famfsrocks.famfs.fs.Node;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,16 +54,16 @@ public final class StatCommand extends Verb {
     static Json.Obj toJson(Node n) {
         Json.Obj o = Json.obj().put("path", "/" + n.path()).put("type", n instanceof Node.Dir ? "directory" : "file");
         if (n instanceof Node.File f) {
-            FileLayout l = f.entry().layout();
+            FileMap l = f.map();
             o.put("size", f.size()).put("allocated", l.allocatedBytes())
-                    .put("layout", l instanceof FileLayout.Interleaved ? "interleaved" : "simple")
+                    .put("layout", l.interleaved() ? "interleaved" : "simple")
                     .put("extents", l.extents().size());
         }
         return o.put("mode", LogplayCommand.octal(n.mode())).put("uid", Integer.toUnsignedLong(n.uid()))
                 .put("gid", Integer.toUnsignedLong(n.gid())).put("log_index", n.logIndex());
     }
 
-    static Json.Obj extentJson(Extent e) {
+    static Json.Obj extentJson(FileMap.Span e) {
         return Json.obj().put("devindex", e.devIndex()).put("offset", e.offset()).put("length", e.length());
     }
 }

@@ -13,7 +13,10 @@
  * Jackson: the output is a handful of flat objects and lists, and a 100-line writer keeps
  * the launcher jar and its start-up free of a databind stack.
  *
- * <p>Depends on: {@code io.famfsrocks.famfs.*} (engine), picocli. Nothing depends on it.
+ * <p>Depends on: {@code io.famfsrocks.famfs.fs} and {@code io.famfsrocks.famfs.fuse} (the
+ * engine's API, never the packages below them), picocli. {@link io.famfsrocks.cli.Main}
+ * names the verbs of {@code cli.rocks} as subcommands, and those extend {@link
+ * io.famfsrocks.cli.Verb}: the CLI is one unit. Nothing outside the CLI depends on it.
  * Commands are not thread-safe (one instance per invocation).
  */
 package io.famfsrocks.cli;

@@ -24,6 +24,11 @@ public record CreateOptions(int mode, int uid, int gid, Allocator.Interleave int
         return new CreateOptions(mode, u, g, interleave);
     }
 
+    /** Interleaved (striped) placement, checked against the reference's rules at create time. */
+    public CreateOptions withInterleave(int nbuckets, int nstrips, long chunkSize) {
+        return withInterleave(new Allocator.Interleave(nbuckets, nstrips, chunkSize));
+    }
+
     public CreateOptions withInterleave(Allocator.Interleave il) {
         return new CreateOptions(mode, uid, gid, il);
     }

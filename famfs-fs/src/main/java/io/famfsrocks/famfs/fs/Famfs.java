@@ -43,6 +43,14 @@ public final class Famfs {
         return (MasterVolume) openMapped(device, opts, host, true);
     }
 
+    /**
+     * Creates a sparse file of {@code size} bytes to serve as a device (the default under
+     * {@code /dev/shm}); refuses an existing file.
+     */
+    public static void createDeviceFile(Path path, long size) {
+        MemoryDevice.createFile(path, size);
+    }
+
     /** Decodes the superblock without keeping the device open. */
     public static Superblock readSuperblock(Path device, OpenOptions opts) {
         try (MemoryDevice d = MemoryDevice.open(device, false, opts.coherence())) {

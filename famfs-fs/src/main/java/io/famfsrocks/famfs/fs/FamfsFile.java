@@ -50,27 +50,74 @@ public class FamfsFile {
 
     /** Device offset of file offset {@code pos} (which must be inside the file). */
     public long deviceOffset(long pos) {
-        return segment(pos)[0];
-    }
-
-    /** {device offset, contiguous bytes from there} for file offset {@code pos}. */
-    private long[] segment(long pos) {
         if (layout instanceof FileLayout.Interleaved il) {
             long cs = il.chunkSize();
             int n = il.strips().size();
             long chunk = pos / cs;
-            long within = pos % cs;
-            Extent strip = il.strips().get((int) (chunk % n));
-            return new long[] {strip.offset() + (chunk / n) * cs + within, cs - within};
+            return il.strips().get((int) (chunk % n)).offset() + (chunk / n) * cs + pos % cs;
         }
         long base = 0;
         for (Extent e : layout.extents()) {
             if (pos < base + e.length()) {
-                return new long[] {e.offset() + (pos - base), e.length() - (pos - base)};
+                return e.offset() + (pos - base);
             }
             base += e.length();
         }
         throw new IllegalStateException("offset " + pos + " beyond the extents of " + node.path());
+    }
+
+    /** Bytes contiguous on the device from file offset {@code pos}: to the end of its chunk or extent. */
+    private long contiguousFrom(long pos) {
+        if (layout instanceof FileLayout.Interleaved il) {
+            return il.chunkSize() - pos % il.chunkSize();
+        }
+        long base = 0;
+        for (Extent e : layout.extents()) {
+            base += e.length();
+            if (pos < base) {
+                return base - pos;
+            }
+        }
+        throw new IllegalStateException("offset " + pos + " beyond the extents of " + node.path());
+    }
+
+    /** What to do with one device-contiguous piece of a transfer. */
+    @FunctionalInterface
+    private interface Piece {
+        void transfer(long deviceOffset, long done, long length) throws IOException;
+    }
+
+    /**
+     * The one segment walk: splits file range {@code [pos, pos + count)} at extent or chunk
+     * boundaries (and at {@code maxPiece}) and hands each piece to {@code piece} in order.
+     */
+    private void walk(long pos, long count, long maxPiece, Piece piece) throws IOException {
+        long done = 0;
+        while (done < count) {
+            long at = pos + done;
+            long n = Math.min(Math.min(count - done, contiguousFrom(at)), maxPiece);
+            piece.transfer(deviceOffset(at), done, n);
+            done += n;
+        }
+    }
+
+    /** {@link #walk} for transfers that cannot throw IOException (ByteBuffer to mapping). */
+    private void walkBuffer(long pos, ByteBuffer buf, int total, boolean toDevice) {
+        int limit = buf.limit();
+        try {
+            walk(pos, total, Integer.MAX_VALUE, (dev, done, n) -> {
+                buf.limit(buf.position() + (int) n);
+                if (toDevice) {
+                    device.write(dev, buf);
+                } else {
+                    device.read(dev, buf);
+                }
+            });
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible);
+        } finally {
+            buf.limit(limit);
+        }
     }
 
     /**
@@ -86,19 +133,7 @@ public class FamfsFile {
             return dst.hasRemaining() ? -1 : 0;
         }
         int total = (int) Math.min(dst.remaining(), size - pos);
-        int done = 0;
-        int limit = dst.limit();
-        try {
-            while (done < total) {
-                long[] seg = segment(pos + done);
-                int n = (int) Math.min(total - done, seg[1]);
-                dst.limit(dst.position() + n);
-                device.read(seg[0], dst);
-                done += n;
-            }
-        } finally {
-            dst.limit(limit);
-        }
+        walkBuffer(pos, dst, total, false);
         return total;
     }
 
@@ -106,45 +141,23 @@ public class FamfsFile {
     void write(long pos, ByteBuffer src) {
         int total = src.remaining();
         checkInside(pos, total);
-        int done = 0;
-        int limit = src.limit();
-        try {
-            while (done < total) {
-                long[] seg = segment(pos + done);
-                int n = (int) Math.min(total - done, seg[1]);
-                src.limit(src.position() + n);
-                device.write(seg[0], src);
-                done += n;
-            }
-        } finally {
-            src.limit(limit);
-        }
+        walkBuffer(pos, src, total, true);
     }
 
     /** Reads the whole range {@code [pos, pos + count)} of a channel into the file. Master only. */
     void transferFrom(FileChannel in, long pos, long count) throws IOException {
         checkInside(pos, count);
-        long done = 0;
-        while (done < count) {
-            long[] seg = segment(pos + done);
-            long n = Math.min(count - done, seg[1]);
-            device.transferFrom(in, seg[0], n);
-            done += n;
-        }
+        walk(pos, count, Long.MAX_VALUE, (dev, done, n) -> device.transferFrom(in, dev, n));
     }
 
     /** Writes the whole file to {@code out}, straight from the mapping. */
     public void transferTo(WritableByteChannel out) throws IOException {
-        long done = 0;
-        while (done < size) {
-            long[] seg = segment(done);
-            int n = (int) Math.min(Math.min(size - done, seg[1]), MemoryDevice.maxWindow());
-            ByteBuffer window = device.window(seg[0], n);
+        walk(0, size, MemoryDevice.maxWindow(), (dev, done, n) -> {
+            ByteBuffer window = device.window(dev, (int) n);
             while (window.hasRemaining()) {
                 out.write(window);
             }
-            done += n;
-        }
+        });
     }
 
     /**
@@ -160,6 +173,20 @@ public class FamfsFile {
         }
         throw new FamfsException(ErrorKind.INVALID_ARGUMENT, node.path()
                 + " is not contiguous on the device; use read()");
+    }
+
+    /** Whether the file is one run of device bytes (one extent), so {@link #mappedView} works. */
+    public boolean isContiguous() {
+        return layout instanceof FileLayout.Simple s && s.extents().size() == 1;
+    }
+
+    MemoryDevice device() {
+        return device;
+    }
+
+    /** Flushes {@code [pos, pos + length)} of a contiguous file. */
+    void flushRange(long pos, long length) {
+        device.flush(deviceOffset(pos), length);
     }
 
     /** Makes written bytes durable and visible to other hosts. */

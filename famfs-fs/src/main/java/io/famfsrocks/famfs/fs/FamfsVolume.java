@@ -6,15 +6,15 @@ import io.famfsrocks.famfs.FamfsException;
 import io.famfsrocks.famfs.device.MemoryDevice;
 import io.famfsrocks.famfs.format.FamfsLayout;
 import io.famfsrocks.famfs.format.FamfsPaths;
+import io.famfsrocks.famfs.format.LogEntry;
 import io.famfsrocks.famfs.format.LogHeader;
 import io.famfsrocks.famfs.format.Superblock;
 import io.famfsrocks.famfs.log.FamfsLog;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * An open famfs volume as any host sees it: the superblock, the namespace replayed from
@@ -31,7 +31,6 @@ public class FamfsVolume implements AutoCloseable {
     final Namespace namespace;
     private final Object refreshLock = new Object();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final List<Consumer<List<Node>>> listeners = new CopyOnWriteArrayList<>();
     private volatile long applied;
     private volatile CorruptMediaException replayError;
     private volatile Thread follower;
@@ -57,6 +56,25 @@ public class FamfsVolume implements AutoCloseable {
         return device;
     }
 
+    /** The device (or device file) this volume is on. */
+    public java.nio.file.Path devicePath() {
+        return device.path();
+    }
+
+    /** Bytes of the metadata log on the device (it starts at {@link FormatInfo#LOG_OFFSET}). */
+    public long logLength() {
+        return superblock.logLen();
+    }
+
+    /**
+     * Reads raw device bytes at {@code deviceOffset} into {@code dst} after dropping stale
+     * cached copies: for showing the superblock and log as files, nothing else.
+     */
+    public void readMetadata(long deviceOffset, ByteBuffer dst) {
+        device.invalidate(deviceOffset, dst.remaining());
+        device.read(deviceOffset, dst);
+    }
+
     public UUID hostUuid() {
         return hostUuid;
     }
@@ -68,6 +86,16 @@ public class FamfsVolume implements AutoCloseable {
     /** Usable bytes: the device size the superblock records, capped by what is mapped. */
     public long capacity() {
         return Math.min(superblock.deviceSize(), device.size());
+    }
+
+    /** What the superblock says (read when the volume was opened). */
+    public VolumeInfo info() {
+        return VolumeInfo.of(superblock);
+    }
+
+    /** The allocation unit: every extent is a whole number of them. */
+    public long allocUnit() {
+        return superblock.allocUnit();
     }
 
     public LogHeader logHeader() {
@@ -112,37 +140,17 @@ public class FamfsVolume implements AutoCloseable {
      */
     public int refresh() {
         checkOpen();
-        List<Node> added;
-        long count;
         synchronized (refreshLock) {
             long next = log.nextIndex();
             long from = applied;
             if (next <= from && replayError == null) {
                 return 0;
             }
-            List<Node> fresh = listeners.isEmpty() ? null : new java.util.ArrayList<>();
-            FamfsLog.ReplayResult r = log.replay(from, next, (i, e) -> {
-                namespace.apply(i, e);
-                if (fresh != null && e.path() != null && namespace.lookup(e.path()) != null) {
-                    fresh.add(namespace.lookup(e.path()));
-                }
-            });
+            FamfsLog.ReplayResult r = log.replay(from, next, namespace::apply);
             applied = r.nextIndex();
             replayError = r.error();
-            added = fresh;
-            count = r.nextIndex() - from;
+            return (int) (r.nextIndex() - from);
         }
-        if (added != null && !added.isEmpty()) {
-            for (Consumer<List<Node>> l : listeners) {
-                l.accept(added);
-            }
-        }
-        return (int) count;
-    }
-
-    /** Calls {@code listener} with the nodes each refresh adds (from the refreshing thread). */
-    public void addListener(Consumer<List<Node>> listener) {
-        listeners.add(listener);
     }
 
     /**
@@ -212,6 +220,43 @@ public class FamfsVolume implements AutoCloseable {
         return new FamfsFile(device, f);
     }
 
+    /** Space and log slots in use, read now (one header read and one bitmap count). */
+    public VolumeUsage usage() {
+        long cap = capacity();
+        return new VolumeUsage(cap, cap - FamfsLayout.dataStart(superblock.logLen()), freeBytes(), logSlots(),
+                log.nextIndex());
+    }
+
+    /**
+     * The log entries this view has applied, in order (what {@code logplay} lists). Reads
+     * them again from the device; an entry that no longer decodes throws CORRUPT_MEDIA.
+     */
+    public List<LogRecord> logRecords() {
+        long n = applied;
+        List<LogRecord> out = new java.util.ArrayList<>((int) Math.min(n, 1 << 20));
+        for (long i = 0; i < n; i++) {
+            LogEntry e = log.read(i);
+            if (e instanceof LogEntry.FileEntry f) {
+                out.add(new LogRecord(i, LogRecord.Type.FILE, f.path(), f.size(), f.mode(), f.uid(), f.gid(),
+                        f.layout().extents().size(), 0));
+            } else if (e instanceof LogEntry.MkdirEntry d) {
+                out.add(new LogRecord(i, LogRecord.Type.MKDIR, d.path(), 0, d.mode(), d.uid(), d.gid(), 0, 0));
+            } else if (e instanceof LogEntry.DaxdevEntry x) {
+                out.add(new LogRecord(i, LogRecord.Type.ADD_DAXDEV, null, x.deviceSize(), 0, 0, 0, 0, x.deviceIndex()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A contiguous file mapped whole for polling (see {@link SharedRegion}).
+     *
+     * @throws FamfsException INVALID_ARGUMENT when the file is not one extent
+     */
+    public SharedRegion openRegion(String path) {
+        return new SharedRegion(device, openFile(path));
+    }
+
     /** Free bytes in the data area, from the bitmap. */
     public long freeBytes() {
         synchronized (refreshLock) {
@@ -266,7 +311,4 @@ public class FamfsVolume implements AutoCloseable {
         return getClass().getSimpleName() + "[" + device.path() + ", fs " + superblock.fsUuid() + "]";
     }
 
-    static long dataStart(Superblock sb) {
-        return FamfsLayout.dataStart(sb.logLen());
-    }
 }

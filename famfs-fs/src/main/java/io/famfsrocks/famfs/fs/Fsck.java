@@ -31,6 +31,11 @@ public final class Fsck {
             return defects.isEmpty();
         }
 
+        /** What the superblock says, or null when it did not decode. */
+        public VolumeInfo info() {
+            return VolumeInfo.of(superblock);
+        }
+
         /** Allocated bytes per byte of file data (1.0 is perfect; NaN on an empty volume). */
         public double spaceAmplification() {
             return fileBytes == 0 ? Double.NaN : (double) allocatedBytes / fileBytes;

@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.Random;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 
 /**
  * The volume as its master host sees it: everything a client can do, plus mkdir, create
@@ -27,6 +28,9 @@ import java.util.UUID;
  * appends; an error leaves the image as it was. Thread-safe.
  */
 public final class MasterVolume extends FamfsVolume {
+    /** Bytes per step of a copy-in (progress granularity). */
+    public static final long COPY_STEP = 64L << 20;
+
     private final WriterLock writerLock;
     private final Random random = new SecureRandom();
 
@@ -142,23 +146,59 @@ public final class MasterVolume extends FamfsVolume {
         return new WritableFile(openFile(path));
     }
 
+    /**
+     * A contiguous file mapped whole for writing a polled structure (see {@link WritableRegion}).
+     *
+     * @throws FamfsException INVALID_ARGUMENT when the file is not one extent
+     */
+    public WritableRegion openWritableRegion(String path) {
+        return new WritableRegion(openFile(path));
+    }
+
     /** Creates {@code dest} with the size of {@code src} and copies the bytes in at memory speed. */
     public FamfsFile copyIn(Path src, String dest, CreateOptions opts) {
+        return copyIn(src, dest, opts, n -> { });
+    }
+
+    /**
+     * {@link #copyIn(Path, String, CreateOptions)} telling {@code progress} each step's byte
+     * count. A missing source is NOT_FOUND, an empty one INVALID_ARGUMENT (famfs files have
+     * a fixed, non-zero size), any other local failure IO.
+     */
+    public FamfsFile copyIn(Path src, String dest, CreateOptions opts, LongConsumer progress) {
         try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
             long size = in.size();
             if (size == 0) {
                 throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "cannot copy " + src
                         + ": it is empty, and famfs files have a fixed, non-zero size");
             }
-            FamfsFile f = create(dest, size, opts);
-            f.transferFrom(in, 0, size);
-            f.flush();
-            return f;
+            return copyIn(in, size, dest, opts, false, progress);
         } catch (NoSuchFileException e) {
             throw new FamfsException(ErrorKind.NOT_FOUND, "no such file: " + src);
         } catch (IOException e) {
             throw new FamfsException(ErrorKind.IO, "cannot copy " + src + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The one copy of local bytes into famfs: the first {@code size} bytes of {@code in}
+     * into {@code dest}, in steps of {@link #COPY_STEP} (each reported to {@code progress}),
+     * then flushed (durable, visible to other hosts). {@code dest} is created with
+     * {@code opts}; with {@code overwrite}, an existing file of exactly {@code size} bytes
+     * (a copy an interrupted run left) is written over instead.
+     */
+    public FamfsFile copyIn(FileChannel in, long size, String dest, CreateOptions opts, boolean overwrite,
+                            LongConsumer progress) throws IOException {
+        FamfsFile f = overwrite && lookup(dest) instanceof Node.File nf && nf.size() == size ? openFile(dest)
+                : create(dest, size, opts);
+        for (long pos = 0; pos < size; ) {
+            long n = Math.min(COPY_STEP, size - pos);
+            f.transferFrom(in, pos, n);
+            pos += n;
+            progress.accept(n);
+        }
+        f.flush();
+        return f;
     }
 
     /** Write access to one file; writes are flushed by {@link #flush()}. Thread-safe. */
@@ -209,18 +249,13 @@ public final class MasterVolume extends FamfsVolume {
     }
 
     private void checkPlacement(String p) {
-        String problem = namespace.placementProblem(p);
-        if (problem == null) {
-            return;
-        }
-        switch (problem) {
-            case "exists":
-                throw new FamfsException(ErrorKind.EXISTS, "already exists: " + display(p));
-            case "parent missing":
-                throw new FamfsException(ErrorKind.NOT_FOUND, "parent directory does not exist: "
-                        + display(FamfsPaths.parent(p)) + " (use mkdir -p)");
-            default:
-                throw new FamfsException(ErrorKind.NOT_A_DIRECTORY, "not a directory: " + display(FamfsPaths.parent(p)));
+        switch (namespace.placement(p)) {
+            case FREE -> { }
+            case EXISTS -> throw new FamfsException(ErrorKind.EXISTS, "already exists: " + display(p));
+            case PARENT_MISSING -> throw new FamfsException(ErrorKind.NOT_FOUND, "parent directory does not exist: "
+                    + display(FamfsPaths.parent(p)) + " (use mkdir -p)");
+            case PARENT_NOT_A_DIRECTORY -> throw new FamfsException(ErrorKind.NOT_A_DIRECTORY,
+                    "not a directory: " + display(FamfsPaths.parent(p)));
         }
     }
 

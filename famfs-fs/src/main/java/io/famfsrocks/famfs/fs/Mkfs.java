@@ -52,6 +52,11 @@ public final class Mkfs {
         }
     }
 
+    /** Formats {@code device} and returns what its new superblock says. */
+    public static VolumeInfo create(Path device, Options o) {
+        return VolumeInfo.of(format(device, o));
+    }
+
     /** Formats {@code device} and returns the new superblock. */
     public static Superblock format(Path device, Options o) {
         if (!FamfsLayout.isPowerOfTwo(o.logLen()) || o.logLen() < FamfsLayout.MIN_LOG_LEN) {

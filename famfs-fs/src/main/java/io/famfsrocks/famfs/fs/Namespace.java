@@ -114,23 +114,19 @@ public final class Namespace {
         return bitmap;
     }
 
-    /** Why {@code path} cannot be created now, or null. */
-    String placementProblem(String path) {
-        return placementProblem(path, FamfsPaths.parent(path));
-    }
+    /** Why a path cannot be created now; {@link #FREE} when it can. */
+    enum Placement { FREE, EXISTS, PARENT_MISSING, PARENT_NOT_A_DIRECTORY }
 
-    private String placementProblem(String path, String parentPath) {
+    /** Whether {@code path} can be created now, and if not why. */
+    Placement placement(String path) {
         if (byPath.containsKey(path)) {
-            return "exists";
+            return Placement.EXISTS;
         }
-        Node parent = byPath.get(parentPath);
+        Node parent = byPath.get(FamfsPaths.parent(path));
         if (parent == null) {
-            return "parent missing";
+            return Placement.PARENT_MISSING;
         }
-        if (!(parent instanceof Node.Dir)) {
-            return "parent is a file";
-        }
-        return null;
+        return parent instanceof Node.Dir ? Placement.FREE : Placement.PARENT_NOT_A_DIRECTORY;
     }
 
     void apply(long index, LogEntry e) {

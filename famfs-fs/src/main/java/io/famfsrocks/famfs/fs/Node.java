@@ -81,6 +81,11 @@ public sealed interface Node permits Node.Dir, Node.File {
             return mode;
         }
 
+        /** Where the file's bytes are (decoded from its log entry). */
+        public FileMap map() {
+            return FileMap.of(entry().layout());
+        }
+
         /** The log entry that created the file (decoded once, then kept). */
         public LogEntry.FileEntry entry() {
             LogEntry.FileEntry e = entry;

@@ -1,5 +1,6 @@
 package io.famfsrocks.famfs.fuse;
 
+import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
 
 /**
@@ -31,33 +32,25 @@ public final class Errno {
         if (!(t instanceof FamfsException fe)) {
             return EIO;
         }
-        switch (fe.kind()) {
-            case INVALID_ARGUMENT:
-            case BAD_NAME:
-                return EINVAL;
-            case NOT_FOUND:
-                return ENOENT;
-            case EXISTS:
-                return EEXIST;
-            case NOT_A_DIRECTORY:
-                return ENOTDIR;
-            case IS_A_DIRECTORY:
-                return EISDIR;
-            case NO_SPACE:
-            case LOG_FULL:
-                return ENOSPC;
-            case NOT_MASTER:
-                return EROFS;
-            case NOT_PERMITTED:
-                return EPERM;
-            case BUSY:
-                return EBUSY;
-            case CORRUPT_MEDIA:
-            case VERSION_MISMATCH:
-            case NOT_FAMFS:
-            case IO:
-            default:
-                return EIO;
-        }
+        return of(fe.kind());
+    }
+
+    /**
+     * The errno for an error kind. Exhaustive on purpose (no default): a new
+     * {@link ErrorKind} does not compile until it is mapped here.
+     */
+    public static int of(ErrorKind kind) {
+        return switch (kind) {
+            case INVALID_ARGUMENT, BAD_NAME -> EINVAL;
+            case NOT_FOUND -> ENOENT;
+            case EXISTS -> EEXIST;
+            case NOT_A_DIRECTORY -> ENOTDIR;
+            case IS_A_DIRECTORY -> EISDIR;
+            case NO_SPACE, LOG_FULL -> ENOSPC;
+            case NOT_MASTER -> EROFS;
+            case NOT_PERMITTED -> EPERM;
+            case BUSY -> EBUSY;
+            case CORRUPT_MEDIA, VERSION_MISMATCH, NOT_FAMFS, IO -> EIO;
+        };
     }
 }

@@ -2,7 +2,8 @@ package io.famfsrocks.famfs.fuse;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.fs.FormatInfo;
+import io.famfsrocks.famfs.fs.VolumeUsage;
 import io.famfsrocks.famfs.fs.CreateOptions;
 import io.famfsrocks.famfs.fs.FamfsFile;
 import io.famfsrocks.famfs.fs.FamfsVolume;
@@ -97,11 +98,11 @@ public final class FamfsFuseOps {
                     sink.set(META_INO, S_IFDIR | 0700, 2, 0, 0, 0, 0, BLKSIZE, time);
                     return 0;
                 case META_SB:
-                    sink.set(META_INO + 1, S_IFREG | 0444, 1, 0, 0, FamfsLayout.LOG_OFFSET,
-                            FamfsLayout.LOG_OFFSET / 512, BLKSIZE, time);
+                    sink.set(META_INO + 1, S_IFREG | 0444, 1, 0, 0, FormatInfo.LOG_OFFSET,
+                            FormatInfo.LOG_OFFSET / 512, BLKSIZE, time);
                     return 0;
                 case META_LOG:
-                    long len = volume.superblock().logLen();
+                    long len = volume.logLength();
                     sink.set(META_INO + 2, S_IFREG | (master != null ? 0644 : 0444), 1, 0, 0, len, len / 512, BLKSIZE, time);
                     return 0;
                 default:
@@ -115,7 +116,7 @@ public final class FamfsFuseOps {
             if (n instanceof Node.File f) {
                 int mode = master != null ? f.mode() : f.mode() & ~0222; // clients: as the reference's logplay -c
                 sink.set(ino, S_IFREG | mode, 1, f.uid(), f.gid(), f.size(),
-                        f.entry().layout().allocatedBytes() / 512, BLKSIZE, time);
+                        f.allocatedBytes() / 512, BLKSIZE, time);
             } else {
                 sink.set(ino, S_IFDIR | n.mode(), 1, n.uid(), n.gid(), 0, 0, BLKSIZE, time);
             }
@@ -170,8 +171,8 @@ public final class FamfsFuseOps {
                     return -Errno.EPERM;
                 }
                 boolean sb = path.equals(META_SB);
-                h = new Handle(null, null, sb ? 0 : FamfsLayout.LOG_OFFSET,
-                        sb ? FamfsLayout.LOG_OFFSET : volume.superblock().logLen());
+                h = new Handle(null, null, sb ? 0 : FormatInfo.LOG_OFFSET,
+                        sb ? FormatInfo.LOG_OFFSET : volume.logLength());
             } else {
                 Node n = find(path);
                 if (n == null) {
@@ -207,9 +208,8 @@ public final class FamfsFuseOps {
                     return 0;
                 }
                 int n = (int) Math.min(dst.remaining(), h.metaSize() - offset);
-                volume.device().invalidate(h.metaOffset() + offset, n);
                 dst.limit(dst.position() + n);
-                volume.device().read(h.metaOffset() + offset, dst);
+                volume.readMetadata(h.metaOffset() + offset, dst);
                 return n;
             }
             int n = h.file().read(offset, dst);
@@ -267,10 +267,10 @@ public final class FamfsFuseOps {
 
     public int statfs(StatfsSink sink) {
         try {
-            long au = volume.superblock().allocUnit();
-            long slots = volume.logSlots();
-            sink.set(au, au, volume.capacity() / au, volume.freeBytes() / au, slots,
-                    Math.max(0, slots - volume.appliedEntries()), FamfsLayout.MAX_NAME_BYTES);
+            long au = volume.allocUnit();
+            VolumeUsage u = volume.usage();
+            sink.set(au, au, u.capacity() / au, u.freeBytes() / au, u.logSlots(), u.logSlotsLeft(),
+                    FormatInfo.MAX_NAME_BYTES);
             return 0;
         } catch (Throwable t) {
             return fail("statfs", "/", t);
@@ -347,7 +347,7 @@ public final class FamfsFuseOps {
     }
 
     private Node find(String path) {
-        if (path.length() > FamfsLayout.MAX_PATHLEN) {
+        if (path.length() > FormatInfo.MAX_PATHLEN) {
             return null;
         }
         Node n = volume.lookup(path);

@@ -2,12 +2,15 @@ package io.famfsrocks.famfs.fuse;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.OpenOptions;
 
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -90,6 +93,21 @@ public final class FamfsMount implements AutoCloseable {
     }
 
     /**
+     * The one mount-and-serve: opens {@code device} in this host's role (read-only when
+     * {@code opts} say so), mounts it, tells {@code onMounted}, and serves until the mount
+     * ends (unmount, or a signal: the exit hook unmounts). Used by {@link MountMain} and the
+     * CLI's {@code mount -f}.
+     */
+    public static void serve(Path device, Path mountPoint, OpenOptions open, Options opts,
+                             Consumer<FamfsMount> onMounted) throws InterruptedException {
+        try (FamfsVolume volume = opts.readOnly() ? Famfs.openReadOnly(device, open) : Famfs.open(device, open);
+             FamfsMount mount = mount(volume, mountPoint, opts)) {
+            onMounted.accept(mount);
+            mount.await();
+        }
+    }
+
+    /**
      * Mounts {@code volume} at {@code mountPoint} (created if missing; a stale mount a dead
      * daemon left there is cleared) and returns once the kernel serves it.
      *
@@ -109,7 +127,7 @@ public final class FamfsMount implements AutoCloseable {
         FamfsFuseOps ops = new FamfsFuseOps(volume, opts.readOnly(), opts.keepCache());
         FuseBinding binding = bindingFactory.apply(ops);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        String fsName = "famfs:" + volume.device().path().toAbsolutePath();
+        String fsName = "famfs:" + volume.devicePath().toAbsolutePath();
         Thread server = new Thread(() -> {
             try {
                 binding.serve(mp, opts, fsName);

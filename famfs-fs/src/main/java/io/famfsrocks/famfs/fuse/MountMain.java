@@ -1,8 +1,6 @@
 package io.famfsrocks.famfs.fuse;
 
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.fs.Famfs;
-import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
 
 import java.nio.file.Path;
@@ -59,11 +57,11 @@ public final class MountMain {
 
     /** Opens the volume in this host's role, mounts it and serves until the mount ends. */
     public static int mountAndWait(Path device, Path mountPoint, OpenOptions open, FamfsMount.Options opts) {
-        try (FamfsVolume volume = opts.readOnly() ? Famfs.openReadOnly(device, open) : Famfs.open(device, open);
-             FamfsMount mount = FamfsMount.mount(volume, mountPoint, opts)) {
-            System.out.println("MOUNTED " + mount.mountPoint() + " " + (mount.ops().writable() ? "master" : "client"));
-            System.out.flush();
-            mount.await();
+        try {
+            FamfsMount.serve(device, mountPoint, open, opts, mount -> {
+                System.out.println("MOUNTED " + mount.mountPoint() + " " + (mount.ops().writable() ? "master" : "client"));
+                System.out.flush();
+            });
             return 0;
         } catch (FamfsException e) {
             System.err.println("famfs mount: " + e.getMessage());

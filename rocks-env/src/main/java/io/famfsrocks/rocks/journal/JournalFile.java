@@ -2,52 +2,63 @@ package io.famfsrocks.rocks.journal;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.device.MemoryDevice;
-import io.famfsrocks.famfs.fs.FamfsFile;
 import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.SharedRegion;
+import io.famfsrocks.famfs.fs.WritableRegion;
 import io.famfsrocks.rocks.BridgeException;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.util.function.Supplier;
 
 /**
- * One journal file mapped straight from the device. The committed length is stored with
- * release semantics after the record bytes and read with acquire semantics, so a reader
- * that sees a length also sees the bytes before it (plus the coherence hooks for memory
- * that is not cache-coherent). Journals are created contiguous (one extent) so that a
- * single zero-copy view covers them. Thread-safe for one writer and many readers.
+ * One journal file mapped straight from the device, as a famfs {@link SharedRegion} (any
+ * host) or {@link WritableRegion} (the master). The committed length is stored with release
+ * semantics after the record bytes are written and flushed, and read with acquire semantics,
+ * so a reader that sees a length also sees the bytes before it; the region does the
+ * coherence work for memory that is not cache-coherent. Journals are created contiguous (one
+ * extent) so that a single view covers them. Thread-safe for one writer and many readers.
  */
 final class JournalFile {
-    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
     final String path;
-    final FamfsFile file;
     final ByteBuffer view;
-    private final MemoryDevice device;
+    private final SharedRegion region;
+    private final WritableRegion writable;
 
-    JournalFile(FamfsVolume volume, String path) {
+    private JournalFile(String path, Supplier<SharedRegion> open, boolean write) {
         this.path = path;
-        this.file = volume.openFile(path);
-        this.device = volume.device();
         try {
-            this.view = file.mappedView().order(ByteOrder.LITTLE_ENDIAN);
+            this.region = open.get();
         } catch (FamfsException e) {
+            if (e.kind() != ErrorKind.INVALID_ARGUMENT) {
+                throw e;
+            }
             throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "journal " + path
                     + " is not contiguous on the device; the bridge only creates contiguous journals", e);
         }
+        this.writable = write ? (WritableRegion) region : null;
+        this.view = region.view();
+    }
+
+    /** A journal to read (any host). */
+    static JournalFile reading(FamfsVolume volume, String path) {
+        return new JournalFile(path, () -> volume.openRegion(path), false);
+    }
+
+    /** A journal to write (the master). */
+    static JournalFile writing(MasterVolume volume, String path) {
+        return new JournalFile(path, () -> volume.openWritableRegion(path), true);
     }
 
     long size() {
-        return file.size();
+        return region.size();
     }
 
     JournalHeader header() {
-        invalidate(0, JournalHeader.SIZE);
+        region.invalidate(0, JournalHeader.SIZE);
         JournalHeader h = JournalHeader.decode(view, path);
-        if (h.fileSize() != file.size()) {
-            throw JournalHeader.corrupt(path, 96, "the file's size " + file.size(), Long.toString(h.fileSize()));
+        if (h.fileSize() != region.size()) {
+            throw JournalHeader.corrupt(path, 96, "the file's size " + region.size(), Long.toString(h.fileSize()));
         }
         return h;
     }
@@ -62,34 +73,28 @@ final class JournalFile {
 
     /** The first 8 bytes as they are: 0 before the writer publishes the header, else the magic. */
     long rawMagic() {
-        invalidate(0, 8);
-        return (long) LONGS.getAcquire(view, 0);
+        return region.getLongAcquire(0);
     }
 
     long committed() {
-        invalidate(JournalHeader.COMMITTED_OFFSET, 8);
-        return (long) LONGS.getAcquire(view, JournalHeader.COMMITTED_OFFSET);
+        return region.getLongAcquire(JournalHeader.COMMITTED_OFFSET);
     }
 
+    /** Makes {@code length} bytes visible to readers; everything written before is visible with it. */
     void publishCommitted(long length) {
-        LONGS.setRelease(view, JournalHeader.COMMITTED_OFFSET, length);
-        flush(JournalHeader.COMMITTED_OFFSET, 8);
+        writable.putLongRelease(JournalHeader.COMMITTED_OFFSET, length);
     }
 
     void publishMagic(long magic) {
-        LONGS.setRelease(view, 0, magic);
-        flush(0, 8);
+        writable.putLongRelease(0, magic);
     }
 
+    /** Writes and flushes {@code src} at {@code offset}: durable before anything published after it. */
     void write(int offset, ByteBuffer src) {
-        view.duplicate().position(offset).put(src.duplicate());
-    }
-
-    void flush(long offset, long length) {
-        device.flush(file.deviceOffset(offset), length);
+        writable.write(offset, src);
     }
 
     void invalidate(long offset, long length) {
-        device.invalidate(file.deviceOffset(offset), length);
+        region.invalidate(offset, length);
     }
 }

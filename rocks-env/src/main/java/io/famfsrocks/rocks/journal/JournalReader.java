@@ -51,7 +51,7 @@ public final class JournalReader {
         if (newest < 0) {
             return;
         }
-        JournalFile f = new JournalFile(volume, DatasetPaths.journal(dataset, newest));
+        JournalFile f = JournalFile.reading(volume, DatasetPaths.journal(dataset, newest));
         long magic = f.rawMagic();
         if (magic != 0 && magic != JournalHeader.JOURNAL_MAGIC) {
             throw JournalHeader.corrupt(f.path, 0, "magic " + Long.toHexString(JournalHeader.JOURNAL_MAGIC),
@@ -130,7 +130,7 @@ public final class JournalReader {
                             + DatasetPaths.journal(dataset, index + 1) + " does not exist");
                 }
             }
-            if (!new JournalFile(volume, DatasetPaths.journal(dataset, index + 1)).uninitialised()) {
+            if (!JournalFile.reading(volume, DatasetPaths.journal(dataset, index + 1)).uninitialised()) {
                 out.add(new JournalRecord.Seal(index + 1));
                 open(index + 1);
             } else {
@@ -146,7 +146,7 @@ public final class JournalReader {
 
     /** Opens journal {@code i}; false (and nothing changes) while its header is not written yet. */
     private boolean open(int i) {
-        JournalFile f = new JournalFile(volume, DatasetPaths.journal(dataset, i));
+        JournalFile f = JournalFile.reading(volume, DatasetPaths.journal(dataset, i));
         if (f.uninitialised()) {
             return false;
         }

@@ -66,7 +66,7 @@ public final class JournalWriter {
             w.createJournal(h);
             return w;
         }
-        JournalFile newestFile = new JournalFile(volume, DatasetPaths.journal(dataset, newest));
+        JournalFile newestFile = JournalFile.writing(volume, DatasetPaths.journal(dataset, newest));
         if (newestFile.uninitialised()) {
             // We stopped between creating the file and writing its header: finish the job.
             JournalHeader h = newest == 0 ? new JournalHeader(0, UUID.randomUUID(), dbIdentity, newestFile.size())
@@ -81,7 +81,7 @@ public final class JournalWriter {
                     + h.dbIdentity() + ", not this one (" + dbIdentity + "); use another dataset name");
         }
         JournalWriter w = new JournalWriter(volume, dataset, h.fileSize(), h);
-        w.current = new JournalFile(volume, DatasetPaths.journal(dataset, newest));
+        w.current = JournalFile.writing(volume, DatasetPaths.journal(dataset, newest));
         w.index = newest;
         for (JournalRecord rec : r.poll()) {
             if (rec instanceof JournalRecord.Version v) {
@@ -173,9 +173,9 @@ public final class JournalWriter {
     private void writeRecord(JournalRecord r) {
         ByteBuffer bytes = JournalCodec.encode(r);
         int at = (int) committed;
-        current.write(at, bytes);
-        current.flush(at, bytes.remaining());
-        committed += bytes.remaining();
+        int n = bytes.remaining();
+        current.write(at, bytes); // written and flushed before the length that publishes it
+        committed += n;
         current.publishCommitted(committed);
     }
 
@@ -209,19 +209,18 @@ public final class JournalWriter {
         long magic = hb.getLong(0);
         hb.putLong(0, 0);
         hb.putLong(JournalHeader.COMMITTED_OFFSET, JournalHeader.DATA_START);
-        jf.write(0, hb);
-        jf.flush(0, JournalHeader.SIZE);
+        jf.write(0, hb); // written and flushed before the magic that publishes it
         jf.publishMagic(magic);
     }
 
     private void createJournal(JournalHeader h) {
         String path = DatasetPaths.journal(dataset, h.index());
         FamfsFile f = volume.create(path, journalSize, CreateOptions.file());
-        if (f.node().entry().layout().extents().size() != 1) {
+        if (!f.isContiguous()) {
             throw new BridgeException(ErrorKind.NO_SPACE, "no contiguous run of " + journalSize
                     + " bytes for journal " + path);
         }
-        JournalFile jf = new JournalFile(volume, path);
+        JournalFile jf = JournalFile.writing(volume, path);
         writeHeader(jf, h);
         current = jf;
         index = h.index();

@@ -1,12 +1,15 @@
 package io.famfsrocks.rocks.publish;
 
+import io.famfsrocks.famfs.ErrorKind;
+
 import java.util.List;
 
 /**
  * A snapshot of a publisher's progress and of the famfs resources it consumes. Immutable.
  *
- * @param state            RUNNING, WARNING (a threshold is crossed), STOPPED (publishing
- *                         gave up; {@code error} says why; the DB keeps serving) or CLOSED
+ * @param phase            where the publisher is ({@link #state()} is its name)
+ * @param error            why publishing stopped, or null
+ * @param errorKind        the kind of that failure (NO_SPACE, LOG_FULL, IO, ...), or null
  * @param lagP50Ms         creation of an SST to the publication of the version naming it,
  *                         over the last 1024 SSTs
  * @param sstsSkipped      SSTs created and gone before any publication named them (never copied)
@@ -15,7 +18,7 @@ import java.util.List;
  * @param lastSnapshotMicros the last publication's pinned listing
  * @param lastPublishMicros  the last publication's copies, checksums and journal append
  */
-public record PublisherMetrics(String state, String error, List<String> warnings,
+public record PublisherMetrics(PublisherState phase, String error, ErrorKind errorKind, List<String> warnings,
                                long versionsPublished, long lastVersion, long lastSequence,
                                long sstsCopied, long bytesCopied, double copyMBps,
                                long sstsSkipped, long bytesSkipped, long sstsReused,
@@ -24,6 +27,11 @@ public record PublisherMetrics(String state, String error, List<String> warnings
                                long logSlotsTotal, long logSlotsLeft, int journalIndex, long journalBytesLeft,
                                long lastSnapshotMicros, long lastPublishMicros) {
     public boolean stopped() {
-        return "STOPPED".equals(state);
+        return phase == PublisherState.STOPPED;
+    }
+
+    /** The phase's name (RUNNING, WARNING, STOPPED, CLOSED), as logs and JSON show it. */
+    public String state() {
+        return phase.name();
     }
 }

@@ -7,26 +7,13 @@ import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalReader;
 import io.famfsrocks.rocks.journal.JournalRecord;
 import io.famfsrocks.rocks.journal.SstEntry;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ConfigOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.LiveFileMetaData;
-import org.rocksdb.OptionsUtil;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -40,48 +27,39 @@ import java.util.function.Consumer;
  * }
  * </pre>
  *
- * <p>A follower thread polls the journal's committed length. For new versions it links
- * (and reads ahead) the newest version's SSTs, appends the MANIFEST bytes, switches
- * CURRENT if the MANIFEST rolled over, catches the secondary up, and then checks that its
- * live files are exactly the published set and its sequence number at least the published
- * one. A view that fails the check (stuck or empty secondary) is replaced by a fresh
- * secondary instance; until one passes, {@link #freshness()} reports the replica as not
- * current and keeps serving the last verified version. Versions never go backwards.
+ * <p>A follower thread polls the journal's committed length ({@link JournalReader}). For new
+ * versions it brings the {@link ReplicaDirectory} to the newest one (links and reads ahead
+ * its SSTs, appends the MANIFEST bytes, switches CURRENT if the MANIFEST rolled over),
+ * catches the {@link SecondaryInstance} up, and then checks that its live files are exactly
+ * the published set and its sequence number at least the published one. A view that fails
+ * the check (stuck or empty secondary) is replaced by a fresh secondary instance; until one
+ * passes, {@link #freshness()} ({@link ReplicaHealth}) reports the replica as not current and
+ * it keeps serving the last verified version. Versions never go backwards.
  *
- * <p>Thread-safe: reads from any thread; a reopen waits for reads and iterators still
- * using the old instance before closing it.
+ * <p>Concurrency: the follower thread alone changes the directory, the journal reader and
+ * which instance is current (a volatile reference); readers take a reference on the current
+ * instance, so a reopen closes the old one only after the last read or iterator on it ends.
+ * {@link ReplicaHealth} is safe to read from any thread. Thread-safe.
  */
 public final class FamfsReplica implements AutoCloseable {
     private final FamfsVolume volume;
     private final String dataset;
-    private final SharedFiles shared;
     private final Path workDir;
     private final ReplicaConfig cfg;
     private final JournalReader reader;
     private final ReplicaDirectory dir;
     private final Path secondaryDir;
-    private final List<Consumer<Freshness>> listeners = new CopyOnWriteArrayList<>();
+    private final ReplicaHealth health = new ReplicaHealth();
 
-    private volatile Handle current;
-    private volatile JournalRecord.Version applied;
-    private volatile long appliedAtMs;
-    private volatile JournalRecord.Version newest;
-    private volatile JournalRecord.Version pendingTarget;
-    private volatile String problem;
+    private volatile SecondaryInstance current;
     private volatile boolean closed;
     private Thread follower;
     private String openedOptions;
-    private long versionsApplied;
-    private long catchUps;
-    private long reopens;
-    private long stuckDetected;
-    private volatile long lastSwitchMicros;
 
     private FamfsReplica(FamfsVolume volume, String dataset, SharedFiles shared, Path workDir, ReplicaConfig cfg)
             throws IOException {
         this.volume = volume;
         this.dataset = DatasetPaths.check(dataset);
-        this.shared = shared;
         this.workDir = workDir;
         this.cfg = cfg;
         this.reader = new JournalReader(volume, dataset);
@@ -124,11 +102,11 @@ public final class FamfsReplica implements AutoCloseable {
 
     /** Called from the follower thread after every switch to a newer verified version. */
     public void onApplied(Consumer<Freshness> listener) {
-        listeners.add(listener);
+        health.addListener(listener);
     }
 
     public byte[] get(byte[] key) {
-        Handle h = acquire();
+        SecondaryInstance h = acquire();
         try {
             return h.db.get(key);
         } catch (RocksDBException e) {
@@ -139,7 +117,7 @@ public final class FamfsReplica implements AutoCloseable {
     }
 
     public List<byte[]> multiGet(List<byte[]> keys) {
-        Handle h = acquire();
+        SecondaryInstance h = acquire();
         try {
             return h.db.multiGetAsList(keys);
         } catch (RocksDBException e) {
@@ -151,7 +129,7 @@ public final class FamfsReplica implements AutoCloseable {
 
     /** An iterator over the version current now; close it. */
     public ReplicaIterator newIterator() {
-        Handle h = acquire();
+        SecondaryInstance h = acquire();
         try {
             return new ReplicaIterator(h.db.newIterator(), h::release);
         } catch (RuntimeException e) {
@@ -161,31 +139,11 @@ public final class FamfsReplica implements AutoCloseable {
     }
 
     public Freshness freshness() {
-        JournalRecord.Version a = applied;
-        JournalRecord.Version n = newest;
-        long now = System.currentTimeMillis();
-        String p = problem;
-        boolean behind = n != null && a != null && n.version() > a.version();
-        long lag;
-        if (a == null) {
-            lag = n == null ? 0 : now - n.publishedAtMs();
-        } else if (behind) {
-            lag = now - pendingPublishedAt(a);
-        } else {
-            lag = p == null ? 0 : now - a.publishedAtMs();
-        }
-        return new Freshness(a == null ? 0 : a.version(), a == null ? 0 : a.sequence(),
-                a == null ? 0 : a.publishedAtMs(), appliedAtMs, n == null ? 0 : n.version(), lag,
-                a != null && !behind && p == null, p);
+        return health.freshness();
     }
 
-    private long pendingPublishedAt(JournalRecord.Version a) {
-        JournalRecord.Version t = pendingTarget;
-        return t != null ? t.publishedAtMs() : a.publishedAtMs();
-    }
-
-    public synchronized ReplicaStats stats() {
-        return new ReplicaStats(versionsApplied, catchUps, reopens, stuckDetected, lastSwitchMicros, dir.readAheadBytes);
+    public ReplicaStats stats() {
+        return health.stats(dir.readAheadBytes);
     }
 
     @Override
@@ -205,24 +163,32 @@ public final class FamfsReplica implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        Handle h = current;
+        SecondaryInstance h = current;
         current = null;
         if (h != null) {
             h.release();
         }
     }
 
-    // ---- follower ----
+    private SecondaryInstance acquire() {
+        while (true) {
+            SecondaryInstance h = current;
+            if (h == null) {
+                throw new IllegalStateException("replica of " + dataset + " is closed");
+            }
+            if (h.tryAcquire()) {
+                return h;
+            }
+        }
+    }
+
+    // ---- follower thread ----
 
     private void openFirst() {
         long deadline = System.currentTimeMillis() + cfg.openTimeout().toMillis();
         List<JournalRecord.Version> versions = new ArrayList<>();
         while (versions.isEmpty()) {
-            for (JournalRecord r : reader.poll()) {
-                if (r instanceof JournalRecord.Version v) {
-                    versions.add(v);
-                }
-            }
+            poll(versions);
             if (versions.isEmpty()) {
                 if (System.currentTimeMillis() > deadline) {
                     reader.requireReadableHeader(); // a corrupt header, not a slow writer
@@ -233,14 +199,21 @@ public final class FamfsReplica implements AutoCloseable {
             }
         }
         JournalRecord.Version target = versions.get(versions.size() - 1);
-        newest = target;
+        health.newest(target);
         try {
             prepare(versions, target);
-            Handle h = openVerified(target);
-            current = h;
+            current = openVerified(target);
             markApplied(target);
         } catch (IOException e) {
             throw new BridgeException(ErrorKind.IO, "cannot build replica of " + dataset + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void poll(List<JournalRecord.Version> into) {
+        for (JournalRecord r : reader.poll()) {
+            if (r instanceof JournalRecord.Version v) {
+                into.add(v);
+            }
         }
     }
 
@@ -251,19 +224,15 @@ public final class FamfsReplica implements AutoCloseable {
         List<JournalRecord.Version> versions = new ArrayList<>();
         while (!closed) {
             try {
-                for (JournalRecord r : reader.poll()) {
-                    if (r instanceof JournalRecord.Version v) {
-                        versions.add(v);
-                    }
-                }
+                poll(versions);
                 if (!versions.isEmpty()) {
-                    newest = versions.get(versions.size() - 1);
+                    health.newest(versions.get(versions.size() - 1));
                     switchTo(versions);
-                } else if (pendingTarget != null) {
+                } else if (health.pendingTarget() != null) {
                     retryPending();
                 }
             } catch (RuntimeException | IOException e) {
-                problem = "follower error: " + e;
+                health.problem("follower error: " + e);
                 LockSupport.parkNanos(100_000_000L);
             }
             if (!closed) {
@@ -288,66 +257,53 @@ public final class FamfsReplica implements AutoCloseable {
         JournalRecord.Version target = versions.get(versions.size() - 1);
         prepare(versions, target);
         versions.clear(); // in the directory now: a failure from here on is retried through pendingTarget
-        Handle h = current;
         boolean ok = false;
         if (target.optionsName().equals(openedOptions)) {
+            String why = null;
             try {
-                h.db.tryCatchUpWithPrimary();
-                synchronized (this) {
-                    catchUps++;
-                }
-                ok = verify(h, target) == null;
+                current.db.tryCatchUpWithPrimary();
+                health.caughtUp();
+                String bad = current.verify(target);
+                ok = bad == null;
+                why = ok ? null : "catch-up cannot show version " + target.version() + ": " + bad;
             } catch (RocksDBException e) {
-                problem = BridgeException.rocks("catch up", e).getMessage();
+                health.problem(BridgeException.rocks("catch up", e).getMessage());
             }
             if (!ok) {
-                synchronized (this) {
-                    stuckDetected++;
-                }
+                health.stuck(why);
             }
         }
         if (ok) {
             markApplied(target);
         } else {
-            pendingTarget = target;
+            health.pending(target);
             retryPending();
         }
-        lastSwitchMicros = (System.nanoTime() - t0) / 1000;
+        health.switchTook((System.nanoTime() - t0) / 1000);
     }
 
     /** Replaces the secondary with a fresh one for the pending target; keeps serving the old one if that fails too. */
     private void retryPending() {
-        JournalRecord.Version target = pendingTarget;
+        JournalRecord.Version target = health.pendingTarget();
         try {
-            Handle fresh = openVerified(target);
-            Handle old = current;
+            SecondaryInstance fresh = openVerified(target);
+            SecondaryInstance old = current;
             current = fresh;
             if (old != null) {
                 old.release();
             }
-            synchronized (this) {
-                reopens++;
-            }
+            health.reopened();
             markApplied(target);
         } catch (RuntimeException e) {
-            problem = "replica at version " + (applied == null ? 0 : applied.version()) + " cannot show version "
-                    + target.version() + ": " + e.getMessage();
+            JournalRecord.Version a = health.applied();
+            health.problem("replica at version " + (a == null ? 0 : a.version()) + " cannot show version "
+                    + target.version() + ": " + e.getMessage());
             LockSupport.parkNanos(50_000_000L);
         }
     }
 
     private void markApplied(JournalRecord.Version target) {
-        JournalRecord.Version a = applied;
-        if (a != null && target.version() < a.version()) {
-            throw new IllegalStateException("refusing to go back from version " + a.version() + " to " + target.version());
-        }
-        applied = target;
-        appliedAtMs = System.currentTimeMillis();
-        pendingTarget = null;
-        problem = null;
-        synchronized (this) {
-            versionsApplied++;
-        }
+        health.applied(target);
         List<Long> live = new ArrayList<>();
         for (SstEntry s : target.ssts()) {
             live.add(s.fileNumber());
@@ -355,37 +311,14 @@ public final class FamfsReplica implements AutoCloseable {
         try {
             dir.prune(live);
         } catch (IOException e) {
-            problem = "cannot prune " + dir.path() + ": " + e.getMessage();
+            health.problem("cannot prune " + dir.path() + ": " + e.getMessage());
         }
-        Freshness f = freshness();
-        for (Consumer<Freshness> l : listeners) {
-            l.accept(f);
-        }
+        health.notifyListeners();
     }
 
-    /** Null when the instance shows exactly {@code target}; else what differs. */
-    private String verify(Handle h, JournalRecord.Version target) {
-        Set<Long> live = new HashSet<>();
-        for (LiveFileMetaData m : h.db.getLiveFilesMetaData()) {
-            live.add(DatasetPaths.sstNumber(m.fileName()));
-        }
-        Set<Long> want = new HashSet<>();
-        for (SstEntry s : target.ssts()) {
-            want.add(s.fileNumber());
-        }
-        if (!live.equals(want)) {
-            return "live files " + (live.isEmpty() ? "(none: empty view)" : live.size() + " differ") + " from the "
-                    + want.size() + " published in version " + target.version();
-        }
-        if (h.db.getLatestSequenceNumber() < target.sequence()) {
-            return "sequence " + h.db.getLatestSequenceNumber() + " is behind the published " + target.sequence();
-        }
-        return null;
-    }
-
-    private Handle openVerified(JournalRecord.Version target) {
-        Handle h = openSecondary(target.optionsName());
-        String bad = verify(h, target);
+    private SecondaryInstance openVerified(JournalRecord.Version target) {
+        SecondaryInstance h = SecondaryInstance.open(volume, dataset, target.optionsName(), workDir, dir, secondaryDir, cfg);
+        String bad = h.verify(target);
         if (bad != null) {
             h.release();
             throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "fresh secondary of " + dataset + ": " + bad);
@@ -393,91 +326,4 @@ public final class FamfsReplica implements AutoCloseable {
         openedOptions = target.optionsName();
         return h;
     }
-
-    private Handle openSecondary(String optionsName) {
-        Path local = workDir.resolve("options").resolve(optionsName);
-        DBOptions dbo = new DBOptions();
-        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (ConfigOptions co = new ConfigOptions()) {
-            if (!Files.exists(local)) {
-                Path tmp = local.resolveSibling(optionsName + ".part");
-                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING)) {
-                    volume.refresh();
-                    volume.openFile(DatasetPaths.options(dataset, optionsName)).transferTo(out);
-                }
-                Files.move(tmp, local);
-            }
-            OptionsUtil.loadOptionsFromFile(co, local.toString(), dbo, cfs);
-            dbo.setCreateIfMissing(false);
-            dbo.setMaxOpenFiles(-1);
-            dbo.setDbLogDir(secondaryDir.toString());
-            dbo.setWalDir(dir.path().toString());
-            dbo.setAllowMmapReads(cfg.mmapReads());
-            dbo.setSkipStatsUpdateOnDbOpen(true);
-            RocksDB db = RocksDB.openAsSecondary(dbo, dir.path().toString(), secondaryDir.toString(), cfs, handles);
-            return new Handle(db, dbo, cfs, handles);
-        } catch (RocksDBException e) {
-            dbo.close();
-            throw BridgeException.rocks("open the secondary of " + dataset + " in " + dir.path(), e);
-        } catch (IOException e) {
-            dbo.close();
-            throw new BridgeException(ErrorKind.IO, "cannot fetch " + optionsName + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Handle acquire() {
-        while (true) {
-            Handle h = current;
-            if (h == null) {
-                throw new IllegalStateException("replica of " + dataset + " is closed");
-            }
-            if (h.tryAcquire()) {
-                return h;
-            }
-        }
-    }
-
-    /** One secondary instance, reference-counted so a reopen never closes it under a reader. */
-    private static final class Handle {
-        final RocksDB db;
-        final DBOptions options;
-        final List<ColumnFamilyDescriptor> descriptors;
-        final List<ColumnFamilyHandle> handles;
-        final AtomicInteger refs = new AtomicInteger(1);
-
-        Handle(RocksDB db, DBOptions options, List<ColumnFamilyDescriptor> descriptors, List<ColumnFamilyHandle> handles) {
-            this.db = db;
-            this.options = options;
-            this.descriptors = descriptors;
-            this.handles = handles;
-        }
-
-        boolean tryAcquire() {
-            while (true) {
-                int r = refs.get();
-                if (r == 0) {
-                    return false;
-                }
-                if (refs.compareAndSet(r, r + 1)) {
-                    return true;
-                }
-            }
-        }
-
-        void release() {
-            if (refs.decrementAndGet() == 0) {
-                for (ColumnFamilyHandle h : handles) {
-                    h.close();
-                }
-                db.close();
-                for (ColumnFamilyDescriptor d : descriptors) {
-                    d.getOptions().close();
-                }
-                options.close();
-            }
-        }
-    }
-
 }

@@ -99,10 +99,11 @@ final class ReplicaDirectory {
     }
 
     /**
-     * Appends the record's MANIFEST bytes (or starts a new MANIFEST); returns true when
-     * CURRENT must switch, which the caller does with {@link #switchCurrent()} afterwards.
+     * Appends the record's MANIFEST bytes (or starts a new MANIFEST); when CURRENT must
+     * switch, {@link #currentBehind()} says so and the caller switches with
+     * {@link #switchCurrent()} afterwards.
      */
-    boolean applyManifest(JournalRecord.Version v) throws IOException {
+    void applyManifest(JournalRecord.Version v) throws IOException {
         if (v.manifestNumber() != manifestNumber) {
             if (v.manifestOffset() != 0) {
                 throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "version " + v.version() + " continues MANIFEST-"
@@ -115,7 +116,7 @@ final class ReplicaDirectory {
             }
             manifestNumber = v.manifestNumber();
             manifestLength = v.manifestEnd();
-            return true;
+            return;
         }
         if (v.manifestOffset() > manifestLength) {
             throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "version " + v.version() + " continues MANIFEST-"
@@ -129,7 +130,6 @@ final class ReplicaDirectory {
             }
             manifestLength = v.manifestEnd();
         }
-        return false;
     }
 
     void switchCurrent() throws IOException {

@@ -1,7 +1,8 @@
 /**
- * Process entry points for end-to-end tests and the benchmark ({@code PrimaryMain},
- * {@code ReplicaMain}) and the deterministic workload they share. Glue only.
+ * The deterministic workload ({@code WorkloadModel}) and the whole-view check against it
+ * ({@code ViewChecker}) that the demo, the tests and the benchmarks share. (The process
+ * mains of the end-to-end tests live in it-tests, {@code io.famfsrocks.it.harness}.)
  *
- * <p>Depends on: {@code io.famfsrocks.rocks.publish}, {@code io.famfsrocks.rocks.replica}.
+ * <p>Depends on: {@code io.famfsrocks.rocks.replica}, rocksdbjni.
  */
 package io.famfsrocks.rocks.tools;

@@ -1,5 +1,6 @@
 package io.famfsrocks.rocks.publish;
 
+import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.rocks.TestDevice;
@@ -102,6 +103,7 @@ class PublisherLimitsTest {
                 assertThat(warned).isTrue();
                 assertThat(m.stopped()).as(m.toString()).isTrue();
                 assertThat(m.error()).contains("famfs space exhausted");
+                assertThat(m.errorKind()).as("sst-publish picks its exit code from the kind").isEqualTo(ErrorKind.NO_SPACE);
                 long stoppedAt = m.lastVersion();
                 assertThat(stoppedAt).isGreaterThan(1);
 

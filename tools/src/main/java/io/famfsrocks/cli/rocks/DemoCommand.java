@@ -60,8 +60,8 @@ import java.util.concurrent.TimeUnit;
  * before it cleans up.
  */
 @Command(name = "demo", description = "Run a primary and two replica hosts sharing one famfs device, and report.",
-        footer = {"", "Needs FUSE (libfuse2, /dev/fuse), fincore (util-linux) and about 1 GiB of /dev/shm "
-                + "(2,000,000 keys).", "",
+        footer = {"", "Needs FUSE (libfuse2, /dev/fuse), fincore (util-linux) and about",
+                "1 GiB of /dev/shm (2,000,000 keys).", "",
                 "Examples:", "  famfs-rocks demo", "  famfs-rocks demo --keys 200000          # a quick run",
                 "  famfs-rocks demo --device /dev/shm/mydemo --size 8g"})
 public final class DemoCommand extends Verb {

@@ -34,7 +34,7 @@ record DemoMemory(int liveSsts, long liveBytes, long allocUnit, long sstAllocate
         for (LiveFileMetaData m : live) {
             liveBytes += m.size();
         }
-        long au = master.superblock().allocUnit();
+        long au = master.allocUnit();
         long sstAllocated = 0;
         List<String> sstPaths = new ArrayList<>();
         for (Node n : master.list(DatasetPaths.sstDir(dataset))) {

@@ -3,7 +3,7 @@ package io.famfsrocks.cli.rocks;
 import io.famfsrocks.cli.CliException;
 import io.famfsrocks.cli.ExitCode;
 import io.famfsrocks.cli.MountTable;
-import io.famfsrocks.famfs.device.MemoryDevice;
+import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.Mkfs;
 
 import java.io.IOException;
@@ -48,8 +48,8 @@ final class DemoWorkspace {
         if (Files.exists(dev)) {
             Files.delete(dev);
         }
-        MemoryDevice.createFile(dev, size);
-        Mkfs.format(dev, Mkfs.Options.defaults().withSystemUuid(primaryUuid));
+        Famfs.createDeviceFile(dev, size);
+        Mkfs.create(dev, Mkfs.Options.defaults().withSystemUuid(primaryUuid));
         // the device's name in the work directory's lets a test find every process the demo started
         String tag = dev.getFileName().toString();
         work = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")

@@ -5,9 +5,11 @@ import io.famfsrocks.cli.ExitCode;
 import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.Node;
+import io.famfsrocks.famfs.fs.VolumeUsage;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalReader;
 import io.famfsrocks.rocks.publish.PublisherConfig;
+import io.famfsrocks.rocks.publish.SpaceBudget;
 
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +18,7 @@ import java.util.Map;
  * What one {@code sst-publish} run needs from famfs, computed before anything is changed:
  * space (whole allocation units) and log entries for the SSTs not shared yet, the dataset's
  * files when it is new, and the same reserve the publisher keeps (a chained journal and an
- * OPTIONS file) so that the publisher's own check cannot fail later. SSTs already in famfs
+ * OPTIONS file, {@link SpaceBudget}) so that the publisher's own check cannot fail later. SSTs already in famfs
  * with the same size count as reusable (the publisher verifies them by CRC). Immutable.
  */
 record PublishPlan(int totalSsts, long totalBytes, int newSsts, long newBytes, long neededBytes, long neededSlots,
@@ -26,7 +28,7 @@ record PublishPlan(int totalSsts, long totalBytes, int newSsts, long newBytes, l
     static PublishPlan of(FamfsVolume volume, String dataset, Map<Long, Long> ssts, long extraBytes,
                           PublisherConfig cfg) {
         volume.refresh();
-        long au = volume.superblock().allocUnit();
+        long au = volume.allocUnit();
         boolean fresh = JournalReader.newestJournal(volume, dataset) < 0;
         int newCount = 0;
         long newBytes = 0;
@@ -40,26 +42,23 @@ record PublishPlan(int totalSsts, long totalBytes, int newSsts, long newBytes, l
             if (!shared) {
                 newCount++;
                 newBytes += e.getValue();
-                alloc += roundUp(e.getValue(), au);
+                alloc += SpaceBudget.allocated(e.getValue(), au);
             }
         }
         if (extraBytes > 0) { // a WAL that opening the DB will flush into one more SST
             newCount++;
             newBytes += extraBytes;
-            alloc += roundUp(extraBytes, au);
+            alloc += SpaceBudget.allocated(extraBytes, au);
         }
-        long bytes = alloc + au /* OPTIONS */ + cfg.journalSize() + 2 * au /* publisher's reserve */;
-        long slots = newCount + 1 + 2;
+        long bytes = alloc + au /* OPTIONS */ + SpaceBudget.reserveBytes(cfg, au);
+        long slots = newCount + 1 + SpaceBudget.RESERVE_SLOTS;
         if (fresh) {
             bytes += cfg.journalSize();
             slots += 4; // dataset, sst and opt directories, journal.0000
         }
+        VolumeUsage usage = volume.usage();
         return new PublishPlan(ssts.size() + (extraBytes > 0 ? 1 : 0), total + Math.max(0, extraBytes), newCount,
-                newBytes, bytes, slots, volume.freeBytes(), volume.logSlots() - volume.appliedEntries(), fresh);
-    }
-
-    private static long roundUp(long n, long au) {
-        return (n + au - 1) / au * au;
+                newBytes, bytes, slots, usage.freeBytes(), usage.logSlotsLeft(), fresh);
     }
 
     String describe(String dataset) {

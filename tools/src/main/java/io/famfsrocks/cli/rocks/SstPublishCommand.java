@@ -4,20 +4,18 @@ import io.famfsrocks.cli.CliException;
 import io.famfsrocks.cli.ExitCode;
 import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.cli.Verb;
+import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.RocksHandle;
+import io.famfsrocks.rocks.journal.Checksums;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherConfig;
 import io.famfsrocks.rocks.publish.PublisherMetrics;
 import org.rocksdb.Checkpoint;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.ConfigOptions;
-import org.rocksdb.DBOptions;
 import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.LiveFileMetaData;
-import org.rocksdb.OptionsUtil;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import picocli.CommandLine.Command;
@@ -25,8 +23,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -38,7 +36,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.zip.CRC32C;
 
 /**
  * {@code sst-publish}: publishes a RocksDB directory, or external SST files ingested into a
@@ -193,52 +190,38 @@ public final class SstPublishCommand extends Verb {
 
     private void publish(MasterVolume vol, PublisherConfig cfg, Path dir, List<Path> ingest, PublishPlan plan)
             throws Exception {
-        DBOptions dbo = new DBOptions();
-        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (ConfigOptions co = new ConfigOptions()) {
-            if (Files.isRegularFile(dir.resolve("CURRENT"))) {
-                OptionsUtil.loadLatestOptions(co, dir.toString(), dbo, cfs);
-            } else {
-                dbo.setCreateIfMissing(true);
-                cfs.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, new ColumnFamilyOptions()));
-            }
-            for (ColumnFamilyDescriptor d : cfs) {
-                d.getOptions().setDisableAutoCompactions(true); // publish what is there; rewrite nothing
-            }
-            FamfsPublisher pub = FamfsPublisher.attach(dbo, vol, dataset, cfg);
-            try (RocksDB rdb = RocksDB.open(dbo, dir.toString(), cfs, handles)) {
-                try (FamfsPublisher p = pub) {
-                    if (!ingest.isEmpty()) {
-                        try (IngestExternalFileOptions io = new IngestExternalFileOptions(false, true, true, true)) {
-                            List<String> names = new ArrayList<>();
-                            ingest.forEach(f -> names.add(f.toAbsolutePath().toString()));
-                            rdb.ingestExternalFile(handles.get(0), names, io);
-                        }
-                    }
-                    long version = startWithProgress(pub, rdb, plan);
-                    PublisherMetrics m = pub.metrics();
-                    if (pub.isClosed()) { // SIGINT or SIGTERM: the exit guard closed the publisher
-                        throw new CliException(ExitCode.INTERRUPTED, "interrupted: dataset " + dataset + " is at version "
-                                + m.lastVersion() + "; the SSTs copied so far are reused by the next run");
-                    }
-                    if (m.stopped()) {
-                        throw failure(m.error());
-                    }
-                    out().printf("published version %d of dataset %s: %d SSTs (%s); copied %d (%s), reused %d%n",
-                            version, dataset, plan.totalSsts(), Sizes.human(plan.totalBytes()), m.sstsCopied(),
-                            Sizes.human(m.bytesCopied()), m.sstsReused());
-                    out().printf("famfs: %s used of %s, %d log entries left%n", Sizes.human(m.famfsUsedBytes()),
-                            Sizes.human(m.famfsCapacity()), m.logSlotsLeft());
+        FamfsPublisher[] attached = new FamfsPublisher[1];
+        RocksHandle.OptionsSource source = Files.isRegularFile(dir.resolve("CURRENT"))
+                ? RocksHandle.OptionsSource.LATEST_IN_DIR : RocksHandle.OptionsSource.DEFAULTS;
+        try (RocksHandle h = RocksHandle.open(source, dir,
+                dbo -> attached[0] = FamfsPublisher.attach(dbo, vol, dataset, cfg),
+                cf -> cf.setDisableAutoCompactions(true), // publish what is there; rewrite nothing
+                (dbo, cfs, handles) -> RocksDB.open(dbo, dir.toString(), cfs, handles));
+             FamfsPublisher pub = attached[0]) {
+            RocksDB rdb = h.db();
+            if (!ingest.isEmpty()) {
+                try (IngestExternalFileOptions io = new IngestExternalFileOptions(false, true, true, true)) {
+                    List<String> names = new ArrayList<>();
+                    ingest.forEach(f -> names.add(f.toAbsolutePath().toString()));
+                    rdb.ingestExternalFile(h.defaultColumnFamily(), names, io);
                 }
-            } finally {
-                handles.forEach(ColumnFamilyHandle::close);
             }
+            long version = startWithProgress(pub, rdb, plan);
+            PublisherMetrics m = pub.metrics();
+            if (pub.isClosed()) { // SIGINT or SIGTERM: the exit guard closed the publisher
+                throw new CliException(ExitCode.INTERRUPTED, "interrupted: dataset " + dataset + " is at version "
+                        + m.lastVersion() + "; the SSTs copied so far are reused by the next run");
+            }
+            if (m.stopped()) {
+                throw failure(m);
+            }
+            out().printf("published version %d of dataset %s: %d SSTs (%s); copied %d (%s), reused %d%n",
+                    version, dataset, plan.totalSsts(), Sizes.human(plan.totalBytes()), m.sstsCopied(),
+                    Sizes.human(m.bytesCopied()), m.sstsReused());
+            out().printf("famfs: %s used of %s, %d log entries left%n", Sizes.human(m.famfsUsedBytes()),
+                    Sizes.human(m.famfsCapacity()), m.logSlotsLeft());
         } catch (RocksDBException e) {
-            throw new CliException(ExitCode.IO, "RocksDB failed on " + dir + ": " + e.getMessage());
-        } finally {
-            cfs.forEach(d -> d.getOptions().close());
-            dbo.close();
+            throw BridgeException.rocks("publish " + dir, e);
         }
     }
 
@@ -265,31 +248,27 @@ public final class SstPublishCommand extends Verb {
         }
     }
 
-    private static CliException failure(String error) {
-        String e = String.valueOf(error);
-        ExitCode c = e.contains("space exhausted") ? ExitCode.NO_SPACE
-                : e.contains("log slots exhausted") ? ExitCode.LOG_FULL : ExitCode.IO;
-        return new CliException(c, e + "; the previous version stays visible, and the next run reuses the copied SSTs");
+    /**
+     * The publisher stopped: famfs running out of space or log slots keeps its own exit code
+     * (the plan checked both, but the DB may have flushed more meanwhile); any other stop
+     * is a failed publication (IO).
+     */
+    private static CliException failure(PublisherMetrics m) {
+        ErrorKind kind = m.errorKind() == null ? ErrorKind.IO : m.errorKind();
+        ExitCode c = switch (kind) {
+            case NO_SPACE, LOG_FULL -> ExitCode.of(kind);
+            default -> ExitCode.IO;
+        };
+        return new CliException(c, m.error() + "; the previous version stays visible, and the next run reuses the copied SSTs");
     }
 
     /** File number to size of the DB's live SSTs, from a read-only open (which takes no lock). */
     static Map<Long, Long> liveSsts(Path dir) throws RocksDBException {
         Map<Long, Long> out = new TreeMap<>();
-        DBOptions dbo = new DBOptions();
-        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (ConfigOptions co = new ConfigOptions()) {
-            OptionsUtil.loadLatestOptions(co, dir.toString(), dbo, cfs);
-            try (RocksDB d = RocksDB.openReadOnly(dbo, dir.toString(), cfs, handles)) {
-                for (LiveFileMetaData m : d.getLiveFilesMetaData()) {
-                    out.put(DatasetPaths.sstNumber(m.fileName()), m.size());
-                }
-            } finally {
-                handles.forEach(ColumnFamilyHandle::close);
+        try (RocksHandle h = RocksHandle.openReadOnly(dir)) {
+            for (LiveFileMetaData m : h.db().getLiveFilesMetaData()) {
+                out.put(DatasetPaths.sstNumber(m.fileName()), m.size());
             }
-        } finally {
-            cfs.forEach(d -> d.getOptions().close());
-            dbo.close();
         }
         return out;
     }
@@ -313,29 +292,16 @@ public final class SstPublishCommand extends Verb {
      * number the live DB later gives another SST).
      */
     private static Path checkpoint(Path live, Path target) throws RocksDBException, IOException {
-        DBOptions dbo = new DBOptions();
-        List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
         RocksDBException last = null;
-        try (ConfigOptions co = new ConfigOptions()) {
-            OptionsUtil.loadLatestOptions(co, live.toString(), dbo, cfs);
-            for (int attempt = 0; attempt < 5; attempt++) { // the live DB may delete a file meanwhile
-                ReplicaSession.deleteTree(target);
-                try (RocksDB d = RocksDB.openReadOnly(dbo, live.toString(), cfs, handles);
-                     Checkpoint c = Checkpoint.create(d)) {
-                    c.createCheckpoint(target.toString());
-                    last = null;
-                    break;
-                } catch (RocksDBException e) {
-                    last = e;
-                } finally {
-                    handles.forEach(ColumnFamilyHandle::close);
-                    handles.clear();
-                }
+        for (int attempt = 0; attempt < 5; attempt++) { // the live DB may delete a file meanwhile
+            ReplicaSession.deleteTree(target);
+            try (RocksHandle h = RocksHandle.openReadOnly(live); Checkpoint c = Checkpoint.create(h.db())) {
+                c.createCheckpoint(target.toString());
+                last = null;
+                break;
+            } catch (RocksDBException e) {
+                last = e;
             }
-        } finally {
-            cfs.forEach(d -> d.getOptions().close());
-            dbo.close();
         }
         if (last != null) {
             throw last;
@@ -350,14 +316,10 @@ public final class SstPublishCommand extends Verb {
         return target;
     }
 
+    /** The ledger's identity of an SST: its CRC32C in hex (as CRC32C#getValue prints it). */
     private static String crc32c(Path f) throws IOException {
-        CRC32C crc = new CRC32C();
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(f)) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                crc.update(buf, 0, n);
-            }
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            return Long.toHexString(Checksums.of(ch, ch.size()) & 0xffffffffL);
         }
-        return Long.toHexString(crc.getValue());
     }
 }

@@ -1,5 +1,7 @@
 package io.famfsrocks.cli.serve;
 
+import io.famfsrocks.cli.Json;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -153,9 +155,9 @@ public final class ReplicaHttpServer implements AutoCloseable {
         for (int i = 0; i < rows.size(); i++) {
             ReplicaReads.KeyValue kv = rows.get(i);
             json.append(i == 0 ? "" : ",").append("{\"key\":");
-            jsonString(json, encode(kv.key(), enc));
+            Json.string(json, encode(kv.key(), enc));
             json.append(",\"value\":");
-            jsonString(json, encode(kv.value(), enc));
+            Json.string(json, encode(kv.value(), enc));
             json.append('}');
         }
         send(ex, 200, "application/json", json.append("]\n").toString());
@@ -246,25 +248,6 @@ public final class ReplicaHttpServer implements AutoCloseable {
         try (OutputStream os = ex.getResponseBody()) {
             os.write(b);
         }
-    }
-
-    private static void jsonString(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 
     static Map<String, String> query(String raw) {

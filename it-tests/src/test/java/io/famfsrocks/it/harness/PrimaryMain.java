@@ -1,6 +1,7 @@
-package io.famfsrocks.rocks.tools;
+package io.famfsrocks.it.harness;
 
 import io.famfsrocks.famfs.fs.Famfs;
+import io.famfsrocks.rocks.tools.WorkloadModel;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
@@ -21,7 +22,7 @@ import java.time.Duration;
  * the counter from the DB on restart. Prints {@code PRIMARY ...} status lines.
  *
  * <pre>
- * java -cp ... io.famfsrocks.rocks.tools.PrimaryMain --device /dev/shm/dev --db /dev/shm/db
+ * java -cp ... io.famfsrocks.it.harness.PrimaryMain --device /dev/shm/dev --db /dev/shm/db
  *      --dataset db1 [--slots 5000] [--batch 500] [--flush-every 4] [--pause-ms 5]
  *      [--interval-ms 0] [--duration-s 0 (forever)]
  * </pre>

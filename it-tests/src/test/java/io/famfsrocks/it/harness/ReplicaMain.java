@@ -1,6 +1,8 @@
-package io.famfsrocks.rocks.tools;
+package io.famfsrocks.it.harness;
 
 import io.famfsrocks.famfs.fs.Famfs;
+import io.famfsrocks.rocks.tools.ViewChecker;
+import io.famfsrocks.rocks.tools.WorkloadModel;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.rocks.replica.FamfsReplica;
@@ -18,7 +20,7 @@ import java.time.Duration;
  * {@code APPLIED version=V counter=C sequence=S lagMs=L} or {@code VIOLATION ...}.
  *
  * <pre>
- * java -cp ... io.famfsrocks.rocks.tools.ReplicaMain --device /dev/shm/dev --dataset db1
+ * java -cp ... io.famfsrocks.it.harness.ReplicaMain --device /dev/shm/dev --dataset db1
  *      --work /dev/shm/r1 (--fuse DIR | --mount /mnt/famfs)
  *      [--slots 5000] [--poll-us 1000] [--duration-s 0]
  * </pre>

@@ -1,4 +1,4 @@
-package io.famfsrocks.rocks.tools;
+package io.famfsrocks.it.harness;
 
 import java.util.HashMap;
 import java.util.Map;

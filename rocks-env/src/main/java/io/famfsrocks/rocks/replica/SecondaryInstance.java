@@ -1,0 +1,110 @@
+package io.famfsrocks.rocks.replica;
+
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.RocksHandle;
+import io.famfsrocks.rocks.journal.DatasetPaths;
+import io.famfsrocks.rocks.journal.JournalRecord;
+import io.famfsrocks.rocks.journal.SstEntry;
+import org.rocksdb.LiveFileMetaData;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One RocksDB secondary instance over the replica directory, reference-counted so that a
+ * reopen never closes it under a reader: the replica holds one reference, each read or
+ * iterator another, and the last {@link #release} closes its {@link RocksHandle}.
+ * Thread-safe.
+ */
+final class SecondaryInstance {
+    final RocksDB db;
+    private final RocksHandle rocks;
+    private final AtomicInteger refs = new AtomicInteger(1);
+
+    private SecondaryInstance(RocksHandle rocks) {
+        this.rocks = rocks;
+        this.db = rocks.db();
+    }
+
+    /**
+     * Opens a secondary of {@code dir} with the dataset's OPTIONS file {@code optionsName}
+     * (fetched once from famfs into {@code workDir/options}).
+     */
+    static SecondaryInstance open(FamfsVolume volume, String dataset, String optionsName, Path workDir,
+                                  ReplicaDirectory dir, Path secondaryDir, ReplicaConfig cfg) {
+        Path local = workDir.resolve("options").resolve(optionsName);
+        try {
+            if (!Files.exists(local)) {
+                Path tmp = local.resolveSibling(optionsName + ".part");
+                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
+                    volume.refresh();
+                    volume.openFile(DatasetPaths.options(dataset, optionsName)).transferTo(out);
+                }
+                Files.move(tmp, local);
+            }
+            return new SecondaryInstance(RocksHandle.open(RocksHandle.OptionsSource.FILE, local, dbo -> {
+                dbo.setCreateIfMissing(false);
+                dbo.setMaxOpenFiles(-1);
+                dbo.setDbLogDir(secondaryDir.toString());
+                dbo.setWalDir(dir.path().toString());
+                dbo.setAllowMmapReads(cfg.mmapReads());
+                dbo.setSkipStatsUpdateOnDbOpen(true);
+            }, cf -> { }, (dbo, cfs, handles) -> RocksDB.openAsSecondary(dbo, dir.path().toString(),
+                    secondaryDir.toString(), cfs, handles)));
+        } catch (RocksDBException e) {
+            throw BridgeException.rocks("open the secondary of " + dataset + " in " + dir.path(), e);
+        } catch (IOException e) {
+            throw new BridgeException(ErrorKind.IO, "cannot fetch " + optionsName + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Null when the instance shows exactly {@code target}; else what differs. */
+    String verify(JournalRecord.Version target) {
+        Set<Long> live = new HashSet<>();
+        for (LiveFileMetaData m : db.getLiveFilesMetaData()) {
+            live.add(DatasetPaths.sstNumber(m.fileName()));
+        }
+        Set<Long> want = new HashSet<>();
+        for (SstEntry s : target.ssts()) {
+            want.add(s.fileNumber());
+        }
+        if (!live.equals(want)) {
+            return "live files " + (live.isEmpty() ? "(none: empty view)" : live.size() + " differ") + " from the "
+                    + want.size() + " published in version " + target.version();
+        }
+        if (db.getLatestSequenceNumber() < target.sequence()) {
+            return "sequence " + db.getLatestSequenceNumber() + " is behind the published " + target.sequence();
+        }
+        return null;
+    }
+
+    /** Takes a reference unless the instance is already closed. */
+    boolean tryAcquire() {
+        while (true) {
+            int r = refs.get();
+            if (r == 0) {
+                return false;
+            }
+            if (refs.compareAndSet(r, r + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void release() {
+        if (refs.decrementAndGet() == 0) {
+            rocks.close();
+        }
+    }
+}
