@@ -7,14 +7,14 @@ import io.famfsrocks.famfs.fs.FamfsFile;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Node;
+import io.famfsrocks.famfs.fs.SharedRegion;
+import io.famfsrocks.famfs.fs.WritableRegion;
 import io.famfsrocks.famfs.pool.FirstFile;
 import io.famfsrocks.famfs.pool.SharedSlot;
 import io.famfsrocks.famfs.pool.VolumeId;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -37,9 +37,11 @@ import java.nio.file.Path;
  * since can only hit its own slot of the new epoch's control file, which readers ignore
  * because its epoch tag is wrong (see {@code docs/epochs.md}).
  *
- * <p>Ordering, as the journal's committed length: bytes first, then a flush, then the
- * word that publishes them stored with release semantics and flushed; readers load that
- * word with acquire semantics (after the coherence invalidate) before the bytes it covers.
+ * <p>Ordering, as the journal's committed length, through the same famfs regions
+ * ({@link WritableRegion} on the master, {@link SharedRegion} elsewhere): bytes first,
+ * written and flushed, then the word that publishes them stored with release semantics and
+ * flushed; readers load that word with acquire semantics (after the coherence invalidate)
+ * before the bytes it covers.
  * Thread-safe for one writer (the master) and many readers.
  */
 public final class EpochFile {
@@ -49,14 +51,14 @@ public final class EpochFile {
     public static final int SEAL_OFFSET = 256;
     public static final int SLOTS_OFFSET = 4096;
     public static final int DEFAULT_SLOTS = 64;
-    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int TORN_RETRIES = 100;
 
     private final String path;
     private final String where;
     private final FamfsFile file;
-    /** The master's write access (flush); null on readers. */
-    private final MasterVolume.WritableFile writable;
+    private final SharedRegion region;
+    /** The master's write access; null on readers. */
+    private final WritableRegion writable;
     private final ByteBuffer view;
     private final int slotCount;
 
@@ -64,8 +66,9 @@ public final class EpochFile {
         this.path = file.path();
         this.where = VolumeId.describe(volume);
         this.file = file;
-        this.writable = volume instanceof MasterVolume m ? m.openWritable(file.path()) : null;
-        this.view = file.mappedView().order(ByteOrder.LITTLE_ENDIAN);
+        this.writable = volume instanceof MasterVolume m ? m.openWritableRegion(file.path()) : null;
+        this.region = writable != null ? writable : volume.openRegion(file.path());
+        this.view = region.view();
         this.slotCount = slotCount;
     }
 
@@ -103,17 +106,11 @@ public final class EpochFile {
                     + "first file of a fresh volume (" + e.getMessage() + ")", e);
         }
         EpochFile ef = new EpochFile(volume, f, header.slotCount());
-        ByteBuffer w = ef.view.duplicate();
-        for (int i = 0; i < size; i += 8) {
-            w.putLong(i, 0);
-        }
-        ByteBuffer h = ByteBuffer.allocate(EpochHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        header.encodeTo(h);
-        h.putLong(0, 0); // the magic goes last
-        w.position(0).put(h);
-        ef.flush(0, size);
-        LONGS.setRelease(ef.view, 0, EpochHeader.EPOCH_MAGIC);
-        ef.flush(0, 8);
+        ByteBuffer bytes = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        header.encodeTo(bytes);
+        bytes.putLong(0, 0); // the magic goes last
+        ef.writable.write(0, bytes);
+        ef.writable.putLongRelease(0, EpochHeader.EPOCH_MAGIC);
         return ef;
     }
 
@@ -157,13 +154,12 @@ public final class EpochFile {
 
     /** False until the creator has published the header (a crash in between leaves it so). */
     public boolean ready() {
-        invalidate(0, 8);
-        return (long) LONGS.getAcquire(view, 0) == EpochHeader.EPOCH_MAGIC;
+        return region.getLongAcquire(0) == EpochHeader.EPOCH_MAGIC;
     }
 
     public EpochHeader header() {
-        invalidate(0, EpochHeader.SIZE);
-        if ((long) LONGS.getAcquire(view, 0) == 0) {
+        region.invalidate(0, EpochHeader.SIZE);
+        if (region.getLongAcquire(0) == 0) {
             throw new BridgeException(ErrorKind.CORRUPT_MEDIA, path + " in " + where
                     + " has no header yet: its creator stopped before publishing it");
         }
@@ -172,8 +168,8 @@ public final class EpochFile {
 
     /** The seal, or null while the epoch is not sealed. */
     public SealRecord seal() {
-        invalidate(SEAL_OFFSET, 64);
-        long magic = (long) LONGS.getAcquire(view, SEAL_OFFSET);
+        region.invalidate(SEAL_OFFSET, 64);
+        long magic = region.getLongAcquire(SEAL_OFFSET);
         if (magic == 0) {
             return null;
         }
@@ -197,10 +193,8 @@ public final class EpochFile {
         ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
         s.encodeTo(b);
         b.putLong(0, 0);
-        view.duplicate().position(SEAL_OFFSET + 8).put(b.position(8).limit(64));
-        flush(SEAL_OFFSET, 64);
-        LONGS.setRelease(view, SEAL_OFFSET, SealRecord.SEAL_MAGIC);
-        flush(SEAL_OFFSET, 8);
+        master().write(SEAL_OFFSET + 8, b.position(8).limit(64));
+        master().putLongRelease(SEAL_OFFSET, SealRecord.SEAL_MAGIC);
     }
 
     /**
@@ -212,14 +206,12 @@ public final class EpochFile {
         if (seal() == null) {
             throw new BridgeException(ErrorKind.NOT_PERMITTED, path + " is not sealed: an active epoch never drains");
         }
-        LONGS.setRelease(view, DRAINED_OFFSET, DRAINED_MAGIC);
-        flush(DRAINED_OFFSET, 8);
+        master().putLongRelease(DRAINED_OFFSET, DRAINED_MAGIC);
     }
 
     /** Whether the master recorded that every replica let go of this epoch. */
     public boolean drained() {
-        invalidate(DRAINED_OFFSET, 8);
-        long w = (long) LONGS.getAcquire(view, DRAINED_OFFSET);
+        long w = region.getLongAcquire(DRAINED_OFFSET);
         if (w != 0 && w != DRAINED_MAGIC) {
             throw new BridgeException(ErrorKind.CORRUPT_MEDIA, String.format("corrupt drained mark in %s at offset 0x%x: "
                     + "expected 0 or %x, found %x", path, DRAINED_OFFSET, DRAINED_MAGIC, w));
@@ -230,10 +222,10 @@ public final class EpochFile {
     /** The 64 bytes of slot {@code i} as they are now (for lease judgement: any change is a sign of life). */
     public byte[] rawSlot(int i) {
         int at = slotOffset(i);
-        invalidate(at, AckSlot.SIZE);
+        region.invalidate(at, AckSlot.SIZE);
         byte[] raw = new byte[AckSlot.SIZE];
         // Beat word first (acquire), then the rest: a line caught mid-write fails its CRC.
-        long beat = (long) LONGS.getAcquire(view, at);
+        long beat = region.getLongAcquire(at);
         view.duplicate().position(at).get(raw);
         ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putLong(0, beat);
         return raw;
@@ -274,16 +266,10 @@ public final class EpochFile {
         return SLOTS_OFFSET + i * AckSlot.SIZE;
     }
 
-    /** Writes the master's stores back (the whole file: 8 KiB with the default 64 slots). */
-    private void flush(long offset, long length) {
+    private WritableRegion master() {
         if (writable == null) {
             throw new BridgeException(ErrorKind.NOT_MASTER, path + " is open read-only on " + where);
         }
-        writable.flush();
-    }
-
-    /** Drops stale cached copies before reading another host's stores (the whole file; a no-op on coherent memory). */
-    private void invalidate(long offset, long length) {
-        file.invalidate();
+        return writable;
     }
 }
