@@ -46,6 +46,18 @@ public final class Fsck {
         }
     }
 
+    /** One warning per entry whose stored path is a spelling only the reference writes ({@code a//b}, {@code a/./b}). */
+    private static void warnAboutSpelling(FamfsLog log, long i, LogEntry e, List<String> warnings) {
+        if (e.path() == null) {
+            return;
+        }
+        String stored = LogEntry.storedPath(log.rawEntry(i));
+        if (stored != null && !stored.equals(e.path())) {
+            warnings.add("entry " + i + " '" + stored + "': path has empty or '.' components (the reference's creat"
+                    + " logs paths verbatim); read as '" + e.path() + "', as the reference's logplay resolves it");
+        }
+    }
+
     public static Report check(Path device, OpenOptions opts) {
         List<String> defects = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -92,6 +104,7 @@ public final class Fsck {
                     defects.add("bad entry: " + ex.getMessage());
                     continue;
                 }
+                warnAboutSpelling(log, i, e, warnings);
                 ns.apply(i, e);
             }
             for (Namespace.Anomaly a : ns.anomalies()) {
