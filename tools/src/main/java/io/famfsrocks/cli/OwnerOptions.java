@@ -17,6 +17,18 @@ public final class OwnerOptions {
             description = "Numeric group (default: your effective gid).")
     Integer gid;
 
+    /**
+     * Applies the process umask to {@code -m}, as the reference does for {@code creat} and
+     * {@code cp} (never for {@code mkdir}); returns the umask.
+     */
+    int maskMode(Verb verb) {
+        int mask = verb.context.umask().getAsInt();
+        if (mode != null) {
+            mode &= ~mask;
+        }
+        return mask;
+    }
+
     /** {@code base} with whatever was given; defaults to this process's uid/gid. */
     CreateOptions apply(CreateOptions base) {
         CreateOptions o = base.withOwner(uid != null ? uid : Verb.currentId("uid"),
