@@ -1,5 +1,7 @@
 package io.famfsrocks.cli;
 
+import io.famfsrocks.famfs.format.FamfsLayout;
+import io.famfsrocks.famfs.format.LogEntry;
 import io.famfsrocks.famfs.fs.FamfsFile;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Node;
@@ -43,6 +45,35 @@ class ReferenceCompatTest extends CliTestBase {
             f.read(0, b);
             return b.array();
         }
+    }
+
+    /**
+     * Reference behaviour: its creat logs {@code names//double} verbatim and its logplay reads
+     * it as {@code names/double}; so do ls, logplay and fsck here (fsck warns, exits 0).
+     */
+    @Test
+    void referenceSpelledPathsAreReadByEveryVerb() throws Exception {
+        mkfs();
+        master("mkdir", "--device", d(), "names").expect(ExitCode.OK);
+        master("creat", "-s", "1m", "--device", d(), "names/one").expect(ExitCode.OK);
+        master("creat", "-s", "1m", "--device", d(), "names/later").expect(ExitCode.OK);
+        LogEntry.FileEntry one;
+        try (MasterVolume v = openMaster()) {
+            one = ((Node.File) v.lookup("names/one")).entry();
+        }
+        ByteBuffer b = ByteBuffer.allocate(LogEntry.SIZE);
+        LogEntry.encode(new LogEntry.FileEntry(one.size(), one.flags(), one.uid(), one.gid(), one.mode(),
+                "names//double", one.layout()), 1, b);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(dev.toFile(), "rw")) {
+            f.seek(FamfsLayout.logEntryOffset(1));
+            f.write(b.array());
+        }
+        assertThat(client("ls", "--device", d(), "names").expect(ExitCode.OK).out())
+                .contains("double", "later").doesNotContain("one");
+        assertThat(client("logplay", "-n", d()).expect(ExitCode.OK).out()).contains("names/double");
+        assertThat(client("fsck", d()).expect(ExitCode.OK).out()).contains(
+                "warning: entry 1 'names//double': path has empty or '.' components", "read as 'names/double'",
+                "is clean");
     }
 
     /** Reference behaviour: {@code umask 077; creat -m 0666} logs 0600; cp masks -m too; mkdir does not. */
