@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 /** {@code -m -u -g}: mode (octal), uid and gid (numeric) of what a verb creates. */
 public final class OwnerOptions {
     @Option(names = {"-m", "--mode"}, paramLabel = "MODE", converter = Sizes.ModeConverter.class,
-            description = "Permission bits in octal (default: 0644 for new files, the source's for cp, 0755 for directories).")
+            description = "Permission bits in octal (default: 0644 for new files, the source's for cp, 0755 for directories);"
+                    + " creat and cp clear the umask's bits from it, as the reference does.")
     Integer mode;
 
     @Option(names = {"-u", "--uid"}, paramLabel = "UID", converter = Sizes.IdConverter.class,
