@@ -88,10 +88,6 @@ public final class FsckCommand extends Verb {
         }
     }
 
-    private static double gib(long n) {
-        return n / (double) (1L << 30);
-    }
-
     private static Json.Obj json(Path device, Fsck.Report r, VolumeInfo sb, String role, long capacity) {
         Json.Obj o = Json.obj().put("device", device.toString()).put("clean", r.clean());
         if (sb != null) {
@@ -116,10 +112,23 @@ public final class FsckCommand extends Verb {
         return o;
     }
 
-    /** {@code %.2f} as C's printf prints a float, {@code inf} and {@code nan} included. */
-    private static String c2f(double v) {
+    /**
+     * {@code %.<decimals>f} as glibc's printf prints it: the exact binary value rounded half
+     * to even ({@code String.format} rounds half up, so 12.25 would become 12.3, not 12.2),
+     * {@code inf} and {@code nan} included.
+     */
+    static String cFixed(double v, int decimals) {
         return Double.isNaN(v) ? "nan" : Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf")
-                : String.format(Locale.ROOT, "%.2f", v);
+                : new java.math.BigDecimal(v).setScale(decimals, java.math.RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    private static String c2f(double v) {
+        return cFixed(v, 2);
+    }
+
+    /** GiB in the reference's single precision ({@code (float) n / agig}), printed as it prints them. */
+    private static String g(long n) {
+        return cFixed((float) n / (float) (1L << 30), 2) + "G";
     }
 
     /**
@@ -153,11 +162,12 @@ public final class FsckCommand extends Verb {
         out.println("Capacity:");
         long free = t.bitmapCapacity() - t.allocatedBytes();
         if (human) {
-            out.printf(Locale.ROOT, "  Device capacity:        %.2fG%n", gib(capacity));
-            out.printf(Locale.ROOT, "  Bitmap capacity:        %.2fG%n", gib(t.bitmapCapacity()));
-            out.printf(Locale.ROOT, "  Sum of file sizes:      %.2fG%n", gib(t.fileBytes()));
-            out.printf(Locale.ROOT, "  Allocated space:        %.2fG%n", gib(t.allocatedBytes()));
-            out.printf(Locale.ROOT, "  Free space:             %.2fG%n", gib(free));
+            out.printf("  Device capacity:        %s%n", g(capacity));
+            out.printf("  Bitmap capacity:        %s%n", g(t.bitmapCapacity()));
+            out.printf("  Sum of file sizes:      %s%n", g(t.fileBytes()));
+            out.printf("  Allocated space:        %s%n", g(t.allocatedBytes()));
+            out.printf("  Free space:             %sG%n",
+                    cFixed(((float) t.bitmapCapacity() - (float) t.allocatedBytes()) / (float) (1L << 30), 2));
         } else {
             out.printf("  Device capacity:        %d%n", capacity);
             out.printf("  Bitmap capacity:        %d%n", t.bitmapCapacity());
@@ -166,14 +176,15 @@ public final class FsckCommand extends Verb {
             out.printf("  Free space:             %d%n", free);
         }
         out.printf("  Space amplification:     %s%n", c2f(t.spaceAmplification()));
-        out.printf(Locale.ROOT, "  Percent used:            %.1f%%%n", t.percentUsed());
+        out.printf("  Percent used:            %s%%%n", cFixed(t.percentUsed(), 1));
         // ours: the data area alone, over the files replay applied
         if (human) {
-            out.printf(Locale.ROOT, "  Allocated to files:     %.2fG%n", gib(r.allocatedBytes()));
+            out.printf("  Allocated to files:     %s%n", g(r.allocatedBytes()));
         } else {
             out.printf("  Allocated to files:     %d%n", r.allocatedBytes());
         }
-        out.printf("  File space amplification: %s%n%n", c2f(r.spaceAmplification()));
+        double amp = r.spaceAmplification();
+        out.printf("  File space amplification: %s%n%n", Double.isNaN(amp) ? "n/a" : c2f(amp));
         out.println("Famfs log:");
         out.printf("  %d of %d entries used%n", r.entriesUsed(), r.entriesTotal());
         out.printf("  %d bad log entries detected%n", r.badEntries());

@@ -33,6 +33,16 @@ class FsckCommandTest extends CliTestBase {
                         "\"file_allocated_bytes\": 2097152", "\"bitmap_capacity\": 1073741824");
     }
 
+    /** The reference prints with glibc's printf: exact value, ties to even; inf for x / 0. */
+    @Test
+    void numbersArePrintedAsCsPrintfPrintsThem() {
+        assertThat(FsckCommand.cFixed(12.25, 1)).isEqualTo("12.2");
+        assertThat(FsckCommand.cFixed(12.35f, 1)).isEqualTo("12.4"); // 12.35f is 12.3500003...: above the tie
+        assertThat(FsckCommand.cFixed(6.0, 2)).isEqualTo("6.00");
+        assertThat(FsckCommand.cFixed((float) 12582912 / 0f, 2)).isEqualTo("inf");
+        assertThat(FsckCommand.cFixed(0.0 / 0.0, 2)).isEqualTo("nan");
+    }
+
     @Test
     void corruptEntryIsADefect() {
         mkfs();
