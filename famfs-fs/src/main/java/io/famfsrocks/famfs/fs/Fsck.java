@@ -121,11 +121,11 @@ public final class Fsck {
     }
 
     /** One warning per entry whose stored path is a spelling only the reference writes ({@code a//b}, {@code a/./b}). */
-    private static void warnAboutSpelling(FamfsLog log, long i, LogEntry e, List<String> warnings) {
+    private static void warnAboutSpelling(java.nio.ByteBuffer raw, long i, LogEntry e, List<String> warnings) {
         if (e.path() == null) {
             return;
         }
-        String stored = LogEntry.storedPath(log.rawEntry(i));
+        String stored = LogEntry.storedPath(raw);
         if (stored != null && !stored.equals(e.path())) {
             warnings.add("entry " + i + " '" + stored + "': path has empty or '.' components (the reference's creat"
                     + " logs paths verbatim); read as '" + e.path() + "', as the reference's logplay resolves it");
@@ -172,14 +172,19 @@ public final class Fsck {
             ReferenceCount ref = new ReferenceCount(sb);
             for (long i = 0; i < h.nextIndex(); i++) {
                 LogEntry e;
+                java.nio.ByteBuffer raw = log.rawEntry(i); // a view of the slot: also gives the stored spelling
                 try {
-                    e = log.read(i);
-                } catch (CorruptMediaException ex) {
-                    bad++;
-                    defects.add("bad entry: " + ex.getMessage());
-                    continue;
+                    e = LogEntry.decode(raw, i);
+                } catch (CorruptMediaException first) {
+                    try {
+                        e = log.read(i); // once more after an invalidate
+                    } catch (CorruptMediaException ex) {
+                        bad++;
+                        defects.add("bad entry: " + ex.getMessage());
+                        continue;
+                    }
                 }
-                warnAboutSpelling(log, i, e, warnings);
+                warnAboutSpelling(raw, i, e, warnings);
                 ref.add(e);
                 ns.apply(i, e);
             }
