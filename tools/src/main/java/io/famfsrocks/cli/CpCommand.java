@@ -33,7 +33,10 @@ import java.util.Set;
                 "Empty files are refused (famfs files have a fixed, non-zero size).", "", "Examples:",
                 "  famfs-rocks cp big.sst /mnt/famfs/",
                 "  famfs-rocks cp -r ./db --device /dev/shm/famfs0 /db",
-                "  famfs-rocks cp -m 444 a b c /mnt/famfs/dir"})
+                "  famfs-rocks cp -m 444 a b c /mnt/famfs/dir",
+                "  famfs-rocks cp -N 4 -B 8 big.sst /mnt/famfs/   # striped, as creat -N -B -C",
+                "", "-m is masked by the umask, as in the reference. Copying onto an existing file",
+                "with the same size and bytes succeeds and writes nothing."})
 public final class CpCommand extends Verb {
     /** Files at least this large get a progress bar when run from a terminal. */
     static final long PROGRESS_THRESHOLD = 64L << 20;
@@ -47,6 +50,9 @@ public final class CpCommand extends Verb {
 
     @Mixin
     OwnerOptions owner;
+
+    @picocli.CommandLine.ArgGroup(exclusive = false)
+    CreatCommand.InterleaveOptions interleave;
 
     @Mixin
     DeviceOption deviceOption;
@@ -66,6 +72,7 @@ public final class CpCommand extends Verb {
         for (String s : args.subList(0, args.size() - 1)) {
             sources.add(Path.of(s));
         }
+        owner.maskMode(this); // as the reference: the umask applies to -m (the sources' modes are kept)
         Target dest = target(deviceOption, args.get(args.size() - 1));
         try (MasterVolume v = openMaster(dest.device())) {
             Node d = v.lookup(dest.relative());
@@ -147,8 +154,24 @@ public final class CpCommand extends Verb {
     private void copyFile(MasterVolume v, Path src, String to) throws IOException {
         long size = Files.size(src);
         boolean show = progress != null ? progress : size >= PROGRESS_THRESHOLD && System.console() != null;
+        if (v.lookup(to) instanceof Node.File f && f.size() == size && size > 0) {
+            // The reference copies into an existing file of the right size; we never rewrite bytes
+            // other hosts may be reading, but the same bytes are already there: success.
+            if (!SameBytes.check(v.openFile(to), src)) {
+                throw new FamfsException(ErrorKind.EXISTS, "/" + to + " exists with the same size but other bytes"
+                        + " (famfs files are never rewritten)");
+            }
+            if (verbose()) {
+                out().printf("%s -> /%s: already there, same bytes%n", src, to);
+            }
+            return;
+        }
+        CreateOptions opts = owner.apply(CreateOptions.file(), mode(src, 0644));
+        if (interleave != null) {
+            opts = opts.withInterleave(interleave.nbuckets, interleave.nstrips, interleave.chunk);
+        }
         try (Progress bar = new Progress(err(), src.getFileName().toString(), size, show && size > 0)) {
-            v.copyIn(src, to, owner.apply(CreateOptions.file(), mode(src, 0644)), bar::advance);
+            v.copyIn(src, to, opts, bar::advance);
         }
         if (verbose()) {
             out().printf("%s -> /%s (%d bytes)%n", src, to, size);

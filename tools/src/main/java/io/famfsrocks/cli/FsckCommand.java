@@ -88,64 +88,107 @@ public final class FsckCommand extends Verb {
         }
     }
 
-    private static double gib(long n) {
-        return n / (double) (1L << 30);
-    }
-
     private static Json.Obj json(Path device, Fsck.Report r, VolumeInfo sb, String role, long capacity) {
         Json.Obj o = Json.obj().put("device", device.toString()).put("clean", r.clean());
         if (sb != null) {
             o.put("superblock", Json.obj().put("version", sb.version()).put("fs_uuid", sb.fsUuid().toString())
+                    .put("dev_uuid", sb.devUuid().toString())
                     .put("system_uuid", sb.systemUuid().toString()).put("role", role)
                     .put("device_size", sb.deviceSize()).put("device_name", sb.deviceName())
                     .put("log_offset", sb.logOffset()).put("log_len", sb.logLen())
                     .put("alloc_unit", sb.allocUnit()));
         }
+        Fsck.ReferenceTotals t = r.reference();
         o.put("log", Json.obj().put("entries_used", r.entriesUsed()).put("entries_total", r.entriesTotal())
-                .put("bad_entries", r.badEntries()).put("files", r.files()).put("directories", r.directories()))
-                .put("capacity", Json.obj().put("device_capacity", capacity).put("file_bytes", r.fileBytes())
-                        .put("allocated_bytes", r.allocatedBytes()).put("collisions", r.collisions())
-                        .put("space_amplification", r.spaceAmplification()))
+                .put("bad_entries", r.badEntries()).put("files", t.files()).put("directories", t.directories()))
+                .put("capacity", Json.obj().put("device_capacity", capacity).put("bitmap_capacity", t.bitmapCapacity())
+                        .put("file_bytes", t.fileBytes()).put("allocated_bytes", t.allocatedBytes())
+                        .put("free_bytes", t.bitmapCapacity() - t.allocatedBytes())
+                        .put("percent_used", t.percentUsed()).put("collisions", t.collisions())
+                        .put("space_amplification", t.spaceAmplification())
+                        .put("file_allocated_bytes", r.allocatedBytes())
+                        .put("file_space_amplification", r.spaceAmplification()))
                 .put("defects", r.defects()).put("warnings", r.warnings());
         return o;
     }
 
+    /**
+     * {@code %.<decimals>f} as glibc's printf prints it: the exact binary value rounded half
+     * to even ({@code String.format} rounds half up, so 12.25 would become 12.3, not 12.2),
+     * {@code inf} and {@code nan} included.
+     */
+    static String cFixed(double v, int decimals) {
+        return Double.isNaN(v) ? "nan" : Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf")
+                : new java.math.BigDecimal(v).setScale(decimals, java.math.RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    private static String c2f(double v) {
+        return cFixed(v, 2);
+    }
+
+    /** GiB in the reference's single precision ({@code (float) n / agig}), printed as it prints them. */
+    private static String g(long n) {
+        return cFixed((float) n / (float) (1L << 30), 2) + "G";
+    }
+
+    /**
+     * The reference fsck's report, line for line where it has the line (its totals computed
+     * as it computes them: {@link Fsck.ReferenceTotals}); lines it lacks come after its own
+     * in each section.
+     */
     private void printReport(java.io.PrintWriter out, Fsck.Report r, VolumeInfo sb, String role, long capacity) {
+        Fsck.ReferenceTotals t = r.reference();
         out.println("Famfs Superblock:");
         out.printf("  Filesystem UUID:   %s%n", sb.fsUuid());
+        out.printf("  Device UUID:       %s%n", sb.devUuid());
         out.printf("  System UUID:       %s%n", sb.systemUuid());
         out.printf("  role of this node: %s%n", role);
+        out.printf("  alloc_unit:        0x%x%n", sb.allocUnit());
+        out.printf("  OMF major version: %d%n", FormatInfo.OMF_MAJOR);
+        out.printf("  OMF minor version: %d%n", FormatInfo.OMF_MINOR);
         out.printf("  sizeof superblock: %d%n", FormatInfo.SUPERBLOCK_SIZE);
-        out.printf("  num_daxdevs:       %d%n", 1);
-        out.printf("  primary: %s   %d%n%n", sb.deviceName(), sb.deviceSize());
+        out.printf("  log size (bytes):  %d%n", sb.logLen());
+        out.printf("  primary: %s   %d%n", sb.deviceName(), sb.deviceSize());
+        out.printf("  num_daxdevs:       %d%n%n", 1);
         out.println("Log stats:");
         out.printf("  # of log entries in use: %d of %d%n", r.entriesUsed(), r.entriesTotal());
         out.printf("  Log size in use:          %d%n", FormatInfo.LOG_HEADER_SIZE + r.entriesUsed() * FormatInfo.LOG_ENTRY_SIZE);
-        if (r.collisions() > 0) {
-            out.printf("ERROR: %d ALLOCATION COLLISIONS FOUND%n", r.collisions());
+        out.printf("  Log size (total bytes)    %d%n", sb.logLen());
+        if (t.collisions() > 0) {
+            out.printf("ERROR: %d ALLOCATION COLLISIONS FOUND%n", t.collisions());
         } else {
             out.printf("  No allocation errors found%n%n");
         }
         out.println("Capacity:");
-        long free = capacity - r.allocatedBytes() - FormatInfo.dataStart(sb.logLen());
+        long free = t.bitmapCapacity() - t.allocatedBytes();
         if (human) {
-            out.printf(Locale.ROOT, "  Device capacity:        %.2fG%n", gib(capacity));
-            out.printf(Locale.ROOT, "  Sum of file sizes:      %.2fG%n", gib(r.fileBytes()));
-            out.printf(Locale.ROOT, "  Allocated space:        %.2fG%n", gib(r.allocatedBytes()));
-            out.printf(Locale.ROOT, "  Free space:             %.2fG%n", gib(free));
+            out.printf("  Device capacity:        %s%n", g(capacity));
+            out.printf("  Bitmap capacity:        %s%n", g(t.bitmapCapacity()));
+            out.printf("  Sum of file sizes:      %s%n", g(t.fileBytes()));
+            out.printf("  Allocated space:        %s%n", g(t.allocatedBytes()));
+            out.printf("  Free space:             %sG%n",
+                    cFixed(((float) t.bitmapCapacity() - (float) t.allocatedBytes()) / (float) (1L << 30), 2));
         } else {
             out.printf("  Device capacity:        %d%n", capacity);
-            out.printf("  Sum of file sizes:      %d%n", r.fileBytes());
-            out.printf("  Allocated bytes:        %d%n", r.allocatedBytes());
+            out.printf("  Bitmap capacity:        %d%n", t.bitmapCapacity());
+            out.printf("  Sum of file sizes:      %d%n", t.fileBytes());
+            out.printf("  Allocated bytes:        %d%n", t.allocatedBytes());
             out.printf("  Free space:             %d%n", free);
         }
+        out.printf("  Space amplification:     %s%n", c2f(t.spaceAmplification()));
+        out.printf("  Percent used:            %s%%%n", cFixed(t.percentUsed(), 1));
+        // ours: the data area alone, over the files replay applied
+        if (human) {
+            out.printf("  Allocated to files:     %s%n", g(r.allocatedBytes()));
+        } else {
+            out.printf("  Allocated to files:     %d%n", r.allocatedBytes());
+        }
         double amp = r.spaceAmplification();
-        out.printf(Locale.ROOT, "  Space amplification:     %s%n", Double.isNaN(amp) ? "n/a" : String.format(Locale.ROOT, "%.2f", amp));
-        out.printf(Locale.ROOT, "  Percent used:            %.1f%%%n%n",
-                capacity == 0 ? 0.0 : 100.0 * (r.allocatedBytes() + FormatInfo.dataStart(sb.logLen())) / capacity);
+        out.printf("  File space amplification: %s%n%n", Double.isNaN(amp) ? "n/a" : c2f(amp));
         out.println("Famfs log:");
         out.printf("  %d of %d entries used%n", r.entriesUsed(), r.entriesTotal());
-        out.printf("  %d files%n  %d directories%n%n", r.files(), r.directories());
+        out.printf("  %d bad log entries detected%n", r.badEntries());
+        out.printf("  %d files%n  %d directories%n%n", t.files(), t.directories());
         if (detail) {
             out.println("Verbose:");
             out.printf("  log_offset:        %d%n", sb.logOffset());

@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 /** {@code -m -u -g}: mode (octal), uid and gid (numeric) of what a verb creates. */
 public final class OwnerOptions {
     @Option(names = {"-m", "--mode"}, paramLabel = "MODE", converter = Sizes.ModeConverter.class,
-            description = "Permission bits in octal (default: 0644 for new files, the source's for cp, 0755 for directories).")
+            description = "Permission bits in octal (default: 0644 for new files, the source's for cp, 0755 for directories);"
+                    + " creat and cp clear the umask's bits from it, as the reference does.")
     Integer mode;
 
     @Option(names = {"-u", "--uid"}, paramLabel = "UID", converter = Sizes.IdConverter.class,
@@ -16,6 +17,18 @@ public final class OwnerOptions {
     @Option(names = {"-g", "--gid"}, paramLabel = "GID", converter = Sizes.IdConverter.class,
             description = "Numeric group (default: your effective gid).")
     Integer gid;
+
+    /**
+     * Applies the process umask to {@code -m}, as the reference does for {@code creat} and
+     * {@code cp} (never for {@code mkdir}); returns the umask.
+     */
+    int maskMode(Verb verb) {
+        int mask = verb.context.umask().getAsInt();
+        if (mode != null) {
+            mode &= ~mask;
+        }
+        return mask;
+    }
 
     /** {@code base} with whatever was given; defaults to this process's uid/gid. */
     CreateOptions apply(CreateOptions base) {

@@ -55,9 +55,13 @@ abstract class CliTestBase {
         return p;
     }
 
+    /** The umask creat and cp see; null: this JVM's real one. */
+    protected Integer umask;
+
     Context context() {
-        return Context.system().withMounts(() -> MountTable.parse(mountLines)).withMounter(mounter)
+        Context c = Context.system().withMounts(() -> MountTable.parse(mountLines)).withMounter(mounter)
                 .withDefaultDevice(defaultDevice);
+        return umask == null ? c : c.withUmask(umask);
     }
 
     Result run(String... args) {

@@ -129,7 +129,9 @@ class CpCommandTest extends CliTestBase {
         assertThat(master("cp", "--device", d(), a.toString(), "nodir/").expect(ExitCode.NOT_FOUND).err())
                 .contains("DEST ends with '/'");
         master("cp", "--device", d(), a.toString(), "f").expect(ExitCode.OK);
-        master("cp", "--device", d(), a.toString(), "f").expect(ExitCode.EXISTS);
+        master("cp", "--device", d(), a.toString(), "f").expect(ExitCode.OK); // same bytes: as the reference
+        Path zeros = Files.write(tmp.resolve("zeros"), new byte[10]); // same size, other bytes
+        master("cp", "--device", d(), zeros.toString(), "f").expect(ExitCode.EXISTS);
         master("cp", "--device", d(), a.toString(), a.toString(), "f").expect(ExitCode.NOT_A_DIRECTORY);
         client("cp", "--device", d(), a.toString(), "g").expect(ExitCode.NOT_MASTER);
         assertThat(master("cp", "--device", d(), a.toString()).expect(ExitCode.USAGE).err())

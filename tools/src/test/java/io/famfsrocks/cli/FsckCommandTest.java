@@ -16,12 +16,31 @@ class FsckCommandTest extends CliTestBase {
         master("creat", "-s", "2m", "--device", d(), "d/f").expect(ExitCode.OK);
         String out = master("fsck", d()).expect(ExitCode.OK).out();
         assertThat(out).contains("Famfs Superblock:", "role of this node: Owner", "# of log entries in use: 2 of 15420",
-                "No allocation errors found", "Space amplification:     1.00", "1 files\n  1 directories",
-                "is clean");
+                "No allocation errors found", "1 files\n  1 directories", "is clean");
+        // the reference's lines and totals: superblock region and log count as allocated (10 MiB + 2 MiB)
+        assertThat(out).contains("  Device UUID:       ", "  alloc_unit:        0x200000\n", "  OMF major version: 2\n",
+                "  log size (bytes):  8388608\n", "  Log size (total bytes)    8388608\n",
+                "  Bitmap capacity:        1073741824\n", "  Sum of file sizes:      2097152\n",
+                "  Allocated bytes:        12582912\n", "  Free space:             1061158912\n",
+                "  Space amplification:     6.00\n", "  Percent used:            1.2%\n",
+                "  0 bad log entries detected\n");
+        // ours, as extra lines: the files alone
+        assertThat(out).contains("  Allocated to files:     2097152\n", "  File space amplification: 1.00\n");
         assertThat(client("fsck", "-h", "-v", d()).expect(ExitCode.OK).out())
                 .contains("role of this node: Client", "Device capacity:        1.00G", "sizeof(log_entry)  544");
         assertThat(client("fsck", "--json", d()).expect(ExitCode.OK).out())
-                .contains("\"clean\": true", "\"role\": \"Client\"", "\"defects\": []");
+                .contains("\"clean\": true", "\"role\": \"Client\"", "\"defects\": []", "\"allocated_bytes\": 12582912",
+                        "\"file_allocated_bytes\": 2097152", "\"bitmap_capacity\": 1073741824");
+    }
+
+    /** The reference prints with glibc's printf: exact value, ties to even; inf for x / 0. */
+    @Test
+    void numbersArePrintedAsCsPrintfPrintsThem() {
+        assertThat(FsckCommand.cFixed(12.25, 1)).isEqualTo("12.2");
+        assertThat(FsckCommand.cFixed(12.35f, 1)).isEqualTo("12.4"); // 12.35f is 12.3500003...: above the tie
+        assertThat(FsckCommand.cFixed(6.0, 2)).isEqualTo("6.00");
+        assertThat(FsckCommand.cFixed((float) 12582912 / 0f, 2)).isEqualTo("inf");
+        assertThat(FsckCommand.cFixed(0.0 / 0.0, 2)).isEqualTo("nan");
     }
 
     @Test
@@ -33,7 +52,7 @@ class FsckCommandTest extends CliTestBase {
             m.putLong(at, m.getLong(at) + 1);
         }
         Result r = client("fsck", d()).expect(ExitCode.CHECK_FAILED);
-        assertThat(r.out()).contains("defect: bad entry");
+        assertThat(r.out()).contains("defect: bad entry", "  1 bad log entries detected\n", "  0 files\n");
         assertThat(r.err()).contains("fsck found 1 defect(s)");
         assertThat(client("fsck", "--json", d()).expect(ExitCode.CHECK_FAILED).out()).contains("\"clean\": false");
         // other verbs see the corruption through replay

@@ -45,6 +45,34 @@ public final class FamfsPaths {
         return null;
     }
 
+    /**
+     * The path a stored spelling with empty ({@code a//b}, trailing {@code /}) or {@code .}
+     * components stands for, or {@code null} when {@code p} needs no such reading or has
+     * another problem. The reference {@code creat} logs the path it is given verbatim, and
+     * its logplay resolves each entry's path below the mount point ({@code realpath}), so
+     * {@code names//double} and {@code names/./dot} name {@code names/double} and
+     * {@code names/dot}; readers do the same. {@code ..}, absolute paths and anything that
+     * is still not a storable path afterwards stay refused. Writers never produce these
+     * spellings ({@link #check} refuses them).
+     */
+    public static String readable(String p) {
+        if (p == null || p.isEmpty() || p.startsWith("/") || problem(p) == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(p.length());
+        for (String c : p.split("/", -1)) {
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append('/');
+            }
+            sb.append(c);
+        }
+        String n = sb.toString();
+        return problem(n) == null ? n : null;
+    }
+
     private static int utf8Length(String p) {
         for (int i = 0; i < p.length(); i++) {
             if (p.charAt(i) >= 0x80) {

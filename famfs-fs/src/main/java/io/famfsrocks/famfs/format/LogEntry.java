@@ -11,7 +11,9 @@ import java.util.UUID;
  * A log entry (544 bytes; entry {@code i} at {@link FamfsLayout#logEntryOffset}). The CRC
  * covers bytes [0, 536): sequence number, type and the whole payload union, padding
  * included. Decoding checks, in order: sequence number, CRC, type, then the payload's
- * meaning (terminated path, extent counts). Placement of extents on the device is the
+ * meaning (terminated path, extent counts). A path with empty or {@code .} components,
+ * which the reference writes verbatim, decodes to the path it stands for
+ * ({@link FamfsPaths#readable}); {@link #storedPath} gives the spelling. Placement of extents on the device is the
  * volume's business, not the codec's.
  */
 public sealed interface LogEntry permits LogEntry.FileEntry, LogEntry.MkdirEntry, LogEntry.DaxdevEntry {
@@ -176,9 +178,32 @@ public sealed interface LogEntry permits LogEntry.FileEntry, LogEntry.MkdirEntry
         String p = Codec.getString(b, off, FamfsLayout.MAX_PATHLEN);
         String problem = FamfsPaths.problem(p);
         if (problem != null) {
+            String readable = FamfsPaths.readable(p); // a reference spelling: a//b, a/./b
+            if (readable != null) {
+                return readable;
+            }
             throw new CorruptMediaException(what, at + off, "relpath", "a valid relative path", "'" + p + "' (" + problem + ")");
         }
         return p;
+    }
+
+    /**
+     * The path a FILE or MKDIR entry holds, exactly as stored, or {@code null} for other
+     * types or an unterminated field; no check. {@link #decode} returns the path it stands
+     * for ({@link FamfsPaths#readable}), so where the two differ the entry was written with a
+     * spelling only the reference's tools write.
+     */
+    public static String storedPath(ByteBuffer buf) {
+        ByteBuffer b = Codec.le(buf);
+        if (b.capacity() < SIZE) {
+            return null;
+        }
+        int type = b.getInt(OFF_TYPE);
+        int off = type == TYPE_FILE ? OFF_FILE_RELPATH : type == TYPE_MKDIR ? OFF_DIR_RELPATH : -1;
+        if (off < 0 || !Codec.isTerminated(b, off, FamfsLayout.MAX_PATHLEN)) {
+            return null;
+        }
+        return Codec.getString(b, off, FamfsLayout.MAX_PATHLEN);
     }
 
     /** Encodes {@code e} as slot {@code index}: every byte of the 544 is written, CRC last. */
