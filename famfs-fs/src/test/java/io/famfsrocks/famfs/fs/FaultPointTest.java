@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Every crash point of the famfs engine, hit exactly: a master process armed with
  * {@code FAMFS_FAULT=POINT@3} makes a directory and copies files in, printing "done I" for
  * each it completed, and halts at the third time it reaches the point (so completed work lies
- * before it). It must prove it died there (exit code {@value FaultPoint#EXIT_CODE} and the
+ * before it; {@code -Dfault.hits=all} walks every hit). It must prove it died there (exit code {@value FaultPoint#EXIT_CODE} and the
  * marker line naming the point), or the test fails: a renamed or unreached point cannot pass.
  * Then, in this process: fsck has no defect (and only the documented warning), every file
  * reported done reads back whole, what the crash interrupted is absent or (create + fill)
@@ -33,7 +33,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class FaultPointTest {
     static final int FILES = 5;
-    static final int HIT = 3;
 
     /** Child: {@code DEVICE WORKDIR}; mkdir d, then copies d/f0..d/f4 in, printing "done I" after each. */
     public static void main(String[] args) throws Exception {
@@ -56,62 +55,80 @@ class FaultPointTest {
         return 4096 + 1000L * i;
     }
 
-    /** Appends per file: one; the mkdir is the first. Hit 3 of a log point is the append of d/f1. */
-    static final int LOG_VICTIM = 1;
-    /** Hit 3 of a create point is the copy-in of d/f2. */
-    static final int CREATE_VICTIM = 2;
+    /**
+     * The hits walked: 3 in CI (work completed before the point); {@code -Dfault.hits=all}
+     * walks every hit the child reaches (6 appends: d, d/f0..d/f4; 5 copy-ins).
+     */
+    static int[] hits(int reached) {
+        if ("all".equals(System.getProperty("fault.hits"))) {
+            return java.util.stream.IntStream.rangeClosed(1, reached).toArray();
+        }
+        return new int[] {3};
+    }
 
     @Test
     void logBeforeEntry() throws Exception {
-        walkLogPoint(FamfsLog.BEFORE_ENTRY, false);
+        for (int h : hits(1 + FILES)) {
+            walkLogPoint(FamfsLog.BEFORE_ENTRY, h, false);
+        }
     }
 
     @Test
     void logAfterEntryBeforeTheCounters() throws Exception {
-        walkLogPoint(FamfsLog.AFTER_ENTRY, false);
+        for (int h : hits(1 + FILES)) {
+            walkLogPoint(FamfsLog.AFTER_ENTRY, h, false);
+        }
     }
 
     @Test
     void logBetweenTheCounters() throws Exception {
-        walkLogPoint(FamfsLog.BETWEEN_COUNTERS, true);
+        for (int h : hits(1 + FILES)) {
+            walkLogPoint(FamfsLog.BETWEEN_COUNTERS, h, true);
+        }
     }
 
     @Test
     void createdBeforeFill() throws Exception {
-        walkCreatePoint(MasterVolume.CREATED_EMPTY);
+        for (int h : hits(FILES)) {
+            walkCreatePoint(MasterVolume.CREATED_EMPTY, h);
+        }
     }
 
     @Test
     void filledBeforeFlush() throws Exception {
-        walkCreatePoint(MasterVolume.FILLED_UNFLUSHED);
+        for (int h : hits(FILES)) {
+            walkCreatePoint(MasterVolume.FILLED_UNFLUSHED, h);
+        }
     }
 
     /** The proof a walk relies on: a child that did not die at its point fails the test. */
     @Test
     void aChildThatDidNotDieAtItsPointFailsTheWalk() {
-        assertThatThrownBy(() -> assertDiedAt(new String[] {"0", "done 0\nfinished\n"}, "log.after-entry"))
+        assertThatThrownBy(() -> assertDiedAt(new String[] {"0", "done 0\nfinished\n"}, "log.after-entry", 3))
                 .isInstanceOf(AssertionError.class);
-        assertThatThrownBy(() -> assertDiedAt(new String[] {"137", ""}, "log.after-entry"))
+        assertThatThrownBy(() -> assertDiedAt(new String[] {"137", ""}, "log.after-entry", 3))
                 .isInstanceOf(AssertionError.class);
         assertThatThrownBy(() -> assertDiedAt(new String[] {"86", FaultPoint.MARKER + "log.before-entry (hit 3)\n"},
-                "log.after-entry")).isInstanceOf(AssertionError.class);
-        assertDiedAt(new String[] {"86", FaultPoint.MARKER + "log.after-entry (hit 3)\n"}, "log.after-entry");
+                "log.after-entry", 3)).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> assertDiedAt(new String[] {"86", FaultPoint.MARKER + "log.after-entry (hit 2)\n"},
+                "log.after-entry", 3)).isInstanceOf(AssertionError.class);
+        assertDiedAt(new String[] {"86", FaultPoint.MARKER + "log.after-entry (hit 3)\n"}, "log.after-entry", 3);
     }
 
-    static void assertDiedAt(String[] result, String point) {
-        assertThat(result[1]).as("child output").contains(FaultPoint.MARKER + point + " (hit " + HIT + ")");
+    static void assertDiedAt(String[] result, String point, int hit) {
+        assertThat(result[1]).as("child output").contains(FaultPoint.MARKER + point + " (hit " + hit + ")");
         assertThat(result[0]).as("exit code of a child armed at %s: %s", point, result[1])
                 .isEqualTo(Integer.toString(FaultPoint.EXIT_CODE));
     }
 
     /** Runs the child armed at {@code point}@3; returns the indexes it reported done. */
-    static List<Integer> runToDeath(TestDevices dev, FaultPoint point) throws Exception {
+    static List<Integer> runToDeath(TestDevices dev, FaultPoint point, int hit) throws Exception {
         Path work = Files.createTempDirectory("fault-point");
         try {
             String[] r = ChildJvm.finish(ChildJvm.start(dev.masterUuid,
-                    Map.of(FaultPoint.ENV, point.name() + "@" + HIT), FaultPointTest.class,
+                    Map.of(FaultPoint.ENV, point.name() + "@" + hit), FaultPointTest.class,
                     dev.path.toString(), work.toString()), 60);
-            assertDiedAt(r, point.name());
+            assertDiedAt(r, point.name(), hit);
             List<Integer> done = new ArrayList<>();
             for (String l : r[1].split("\n")) {
                 if (l.startsWith("done ")) {
@@ -152,44 +169,55 @@ class FaultPointTest {
         }
     }
 
-    void walkLogPoint(FaultPoint point, boolean seqnumAhead) throws Exception {
+    /**
+     * Hit {@code h} of a log point is append {@code h}: the mkdir of d for 1, else the create
+     * of d/f{h-2}; h - 1 entries are counted.
+     */
+    void walkLogPoint(FaultPoint point, int h, boolean seqnumAhead) throws Exception {
+        int victim = h - 2;
         try (TestDevices dev = TestDevices.formatted(4L << 30)) {
-            List<Integer> done = runToDeath(dev, point);
-            assertThat(done).as("files reported before the append of d/f%d", LOG_VICTIM).containsExactly(0);
-            // The media: entries 0 (d) and 1 (d/f0) counted; the victim's slot not.
-            Counters h = rawHeader(dev.path);
-            assertThat(h.nextIndex()).isEqualTo(2);
-            assertThat(h.nextSeqnum()).as("next_seqnum").isEqualTo(seqnumAhead ? 3 : 2);
+            List<Integer> done = runToDeath(dev, point, h);
+            assertThat(done).as("files reported before append %d", h)
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, Math.max(0, victim)).boxed().toList());
+            // The media: the entries before counted, the victim's slot not.
+            Counters c = rawHeader(dev.path);
+            assertThat(c.nextIndex()).as("next_index").isEqualTo(h - 1);
+            assertThat(c.nextSeqnum()).as("next_seqnum").isEqualTo(seqnumAhead ? h : h - 1);
             Fsck.Report rep = Fsck.check(dev.path, client());
-            assertThat(rep.defects()).as("fsck after %s", point).isEmpty();
+            assertThat(rep.defects()).as("fsck after %s@%d", point, h).isEmpty();
             if (seqnumAhead) {
                 assertThat(rep.warnings()).as("fsck warnings after %s", point).singleElement().asString()
-                        .contains("next_seqnum 3 is one ahead of next_index 2");
+                        .contains("next_seqnum " + h + " is one ahead of next_index " + (h - 1));
             } else {
                 assertThat(rep.warnings()).as("fsck warnings after %s", point).isEmpty();
             }
             try (FamfsVolume v = Famfs.open(dev.path, client())) {
-                assertWhole(v, 0);
-                assertThat(v.lookup("d/f" + LOG_VICTIM)).as("the interrupted create is not visible").isNull();
+                for (int i : done) {
+                    assertWhole(v, i);
+                }
+                assertThat(v.lookup(victim < 0 ? "d" : "d/f" + victim)).as("the interrupted append is not visible").isNull();
             }
-            carryOn(dev, LOG_VICTIM, 2);
+            carryOn(dev, Math.max(0, victim), h - 1);
         }
     }
 
-    void walkCreatePoint(FaultPoint point) throws Exception {
+    /** Hit {@code h} of a create point is the copy-in of d/f{h-1}. */
+    void walkCreatePoint(FaultPoint point, int h) throws Exception {
+        int victim = h - 1;
         try (TestDevices dev = TestDevices.formatted(4L << 30)) {
-            List<Integer> done = runToDeath(dev, point);
-            assertThat(done).containsExactly(0, 1);
+            List<Integer> done = runToDeath(dev, point, h);
+            assertThat(done).containsExactlyElementsOf(java.util.stream.IntStream.range(0, victim).boxed().toList());
             Fsck.Report rep = Fsck.check(dev.path, client());
-            assertThat(rep.defects()).as("fsck after %s", point).isEmpty();
+            assertThat(rep.defects()).as("fsck after %s@%d", point, h).isEmpty();
             assertThat(rep.warnings()).isEmpty();
             try (FamfsVolume v = Famfs.open(dev.path, client())) {
-                assertWhole(v, 0);
-                assertWhole(v, 1);
+                for (int i : done) {
+                    assertWhole(v, i);
+                }
                 // famfs has no atomic create-and-fill: the file is there, full size, never reported done.
-                assertThat(v.openFile("d/f" + CREATE_VICTIM).size()).isEqualTo(size(CREATE_VICTIM));
+                assertThat(v.openFile("d/f" + victim).size()).isEqualTo(size(victim));
             }
-            carryOn(dev, CREATE_VICTIM, 4);
+            carryOn(dev, victim, 2 + victim);
         }
     }
 
@@ -203,6 +231,7 @@ class FaultPointTest {
         Path work = Files.createTempDirectory("fault-carry-on");
         try (MasterVolume m = Famfs.openMaster(dev.path, OpenOptions.defaults().withSystemUuid(dev.masterUuid))) {
             assertThat(m.appliedEntries()).isEqualTo(entriesBefore);
+            m.mkdirs("d", CreateOptions.dir());
             for (int i = from; i < FILES; i++) {
                 Path src = work.resolve("src" + i);
                 Files.write(src, CrashTest.pattern(i, size(i)));
