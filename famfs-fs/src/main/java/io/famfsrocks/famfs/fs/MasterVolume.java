@@ -2,6 +2,7 @@ package io.famfsrocks.famfs.fs;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.FaultPoint;
 import io.famfsrocks.famfs.alloc.Allocator;
 import io.famfsrocks.famfs.device.MemoryDevice;
 import io.famfsrocks.famfs.format.FamfsLayout;
@@ -30,6 +31,9 @@ import java.util.function.LongConsumer;
 public final class MasterVolume extends FamfsVolume {
     /** Bytes per step of a copy-in (progress granularity). */
     public static final long COPY_STEP = 64L << 20;
+    /** Crash points of a copy-in (docs/reliability.md, "Fault points"): created, nothing copied; copied, not flushed. */
+    public static final FaultPoint CREATED_EMPTY = FaultPoint.named("create.before-fill");
+    public static final FaultPoint FILLED_UNFLUSHED = FaultPoint.named("create.before-flush");
 
     private final WriterLock writerLock;
     private final Random random = new SecureRandom();
@@ -191,12 +195,14 @@ public final class MasterVolume extends FamfsVolume {
                             LongConsumer progress) throws IOException {
         FamfsFile f = overwrite && lookup(dest) instanceof Node.File nf && nf.size() == size ? openFile(dest)
                 : create(dest, size, opts);
+        CREATED_EMPTY.hit();
         for (long pos = 0; pos < size; ) {
             long n = Math.min(COPY_STEP, size - pos);
             f.transferFrom(in, pos, n);
             pos += n;
             progress.accept(n);
         }
+        FILLED_UNFLUSHED.hit();
         f.flush();
         return f;
     }

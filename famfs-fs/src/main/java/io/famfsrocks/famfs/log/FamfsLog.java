@@ -3,6 +3,7 @@ package io.famfsrocks.famfs.log;
 import io.famfsrocks.famfs.CorruptMediaException;
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.FaultPoint;
 import io.famfsrocks.famfs.device.MemoryDevice;
 import io.famfsrocks.famfs.format.FamfsLayout;
 import io.famfsrocks.famfs.format.LogEntry;
@@ -20,6 +21,11 @@ import java.nio.ByteBuffer;
  * garbage only in a slot no one reads.
  */
 public final class FamfsLog {
+    /** Crash points of {@link #append} (docs/reliability.md, "Fault points"). */
+    public static final FaultPoint BEFORE_ENTRY = FaultPoint.named("log.before-entry");
+    public static final FaultPoint AFTER_ENTRY = FaultPoint.named("log.after-entry");
+    public static final FaultPoint BETWEEN_COUNTERS = FaultPoint.named("log.between-counters");
+
     private final MemoryDevice device;
     private final long logLen;
     private final long lastIndex;
@@ -138,9 +144,12 @@ public final class FamfsLog {
                     lastIndex + 1, logLen >> 20));
         }
         long at = FamfsLayout.logEntryOffset(index);
+        BEFORE_ENTRY.hit();
         LogEntry.encode(entry, index, device.window(at, LogEntry.SIZE));
         device.flush(at, LogEntry.SIZE);
+        AFTER_ENTRY.hit();
         device.putLong(FamfsLayout.LOG_OFFSET + LogHeader.OFF_NEXT_SEQNUM, index + 1);
+        BETWEEN_COUNTERS.hit();
         device.putLong(FamfsLayout.LOG_OFFSET + LogHeader.OFF_NEXT_INDEX, index + 1);
         device.flush(FamfsLayout.LOG_OFFSET, LogHeader.SIZE);
         return index;

@@ -11,6 +11,12 @@ public final class ChildJvm {
     private ChildJvm() {}
 
     public static Process start(String systemUuid, Class<?> main, String... args) throws IOException {
+        return start(systemUuid, java.util.Map.of(), main, args);
+    }
+
+    /** {@link #start(String, Class, String...)} with extra environment variables (e.g. FAMFS_FAULT). */
+    public static Process start(String systemUuid, java.util.Map<String, String> env, Class<?> main, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
@@ -19,6 +25,7 @@ public final class ChildJvm {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("FAMFS_SYSTEM_UUID", systemUuid);
+        pb.environment().putAll(env);
         return pb.start();
     }
 

@@ -85,8 +85,14 @@ public final class JournalReader {
             if (newest < 0) {
                 return out;
             }
-            // A newest journal without a header yet: start from the one before (it has a seal coming).
-            if (!open(newest) && (newest == 0 || !open(newest - 1))) {
+            // A newest journal without a header yet, or without a record (a writer that died between
+            // creating it and writing the version that made it, before or after sealing the full
+            // one): the newest version is in the one before, so start there.
+            boolean opened = open(newest);
+            if (newest > 0 && (!opened || current.committed() == JournalHeader.DATA_START)) {
+                opened = open(newest - 1);
+            }
+            if (!opened) {
                 return out;
             }
         }

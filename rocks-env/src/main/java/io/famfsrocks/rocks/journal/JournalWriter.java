@@ -1,6 +1,7 @@
 package io.famfsrocks.rocks.journal;
 
 import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FaultPoint;
 import io.famfsrocks.famfs.fs.CreateOptions;
 import io.famfsrocks.famfs.fs.FamfsFile;
 import io.famfsrocks.famfs.fs.MasterVolume;
@@ -24,6 +25,17 @@ public final class JournalWriter {
     public interface ManifestSource {
         byte[] read(long from, long to) throws IOException;
     }
+
+    /** Crash points (docs/reliability.md, "Fault points"): a record's bytes written and flushed, its length not yet published. */
+    public static final FaultPoint RECORD_WRITTEN = FaultPoint.named("journal.record-written");
+    /** The committed length published; the writer has not returned (the publisher has not reported the version). */
+    public static final FaultPoint COMMITTED = FaultPoint.named("journal.committed");
+    /** A new journal's header written and flushed, its magic not yet. */
+    public static final FaultPoint HEADER_BEFORE_MAGIC = FaultPoint.named("journal.header-before-magic");
+    /** Chaining: the next journal created with its header, the full one not yet sealed. */
+    public static final FaultPoint BEFORE_SEAL = FaultPoint.named("journal.before-seal");
+    /** Chaining: the full journal sealed, the next one holds no record yet. */
+    public static final FaultPoint SEALED = FaultPoint.named("journal.sealed");
 
     private static final int SEAL_SIZE = JournalCodec.encodedSize(new JournalRecord.Seal(0));
 
@@ -175,8 +187,10 @@ public final class JournalWriter {
         int at = (int) committed;
         int n = bytes.remaining();
         current.write(at, bytes); // written and flushed before the length that publishes it
+        RECORD_WRITTEN.hit();
         committed += n;
         current.publishCommitted(committed);
+        COMMITTED.hit();
     }
 
     private void noteWritten(JournalRecord.Version v) {
@@ -193,7 +207,9 @@ public final class JournalWriter {
         JournalFile next = current;
         current = old;
         committed = oldCommitted;
+        BEFORE_SEAL.hit();
         writeRecord(new JournalRecord.Seal(h.index()));
+        SEALED.hit();
         current = next;
         committed = JournalHeader.DATA_START;
         manifestNumber = -1;
@@ -210,6 +226,7 @@ public final class JournalWriter {
         hb.putLong(0, 0);
         hb.putLong(JournalHeader.COMMITTED_OFFSET, JournalHeader.DATA_START);
         jf.write(0, hb); // written and flushed before the magic that publishes it
+        HEADER_BEFORE_MAGIC.hit();
         jf.publishMagic(magic);
     }
 

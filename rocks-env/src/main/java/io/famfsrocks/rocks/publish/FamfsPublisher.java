@@ -2,6 +2,7 @@ package io.famfsrocks.rocks.publish;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.FaultPoint;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.VolumeUsage;
 import io.famfsrocks.rocks.BridgeException;
@@ -60,6 +61,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * PublisherStats} lock-free, and unpark the thread. Thread-safe.
  */
 public final class FamfsPublisher implements AutoCloseable {
+    /** Crash point (docs/reliability.md, "Fault points"): an SST copied and CRC'd, no record names it yet. */
+    public static final FaultPoint SST_COPIED = FaultPoint.named("publish.sst-copied");
+
     private final MasterVolume volume;
     private final String dataset;
     private final PublisherConfig cfg;
@@ -293,6 +297,7 @@ public final class FamfsPublisher implements AutoCloseable {
                         return; // closing (e.g. Ctrl-C): no version; what was copied is reused next time
                     }
                     s = copier.copy(e.getKey(), e.getValue(), live.channel(e.getKey()));
+                    SST_COPIED.hit();
                     oldestCreated = Math.min(oldestCreated, stats.createdAtMs(e.getKey()));
                 }
                 entries.add(s);
