@@ -82,23 +82,32 @@ public final class Fsck {
                         + " (an append was interrupted; harmless)");
             }
             Namespace ns = new Namespace(Math.min(sb.deviceSize(), d.size()), sb.logLen(), sb.allocUnit(), h.nextIndex(), null);
-            long bad = 0;
-            for (long i = 0; i < h.nextIndex(); i++) {
-                LogEntry e;
-                try {
-                    e = log.read(i);
-                } catch (CorruptMediaException ex) {
-                    bad++;
-                    defects.add("bad entry: " + ex.getMessage());
-                    continue;
-                }
-                ns.apply(i, e);
-            }
-            for (Namespace.Anomaly a : ns.anomalies()) {
-                defects.add(a.toString());
-            }
+            long bad = replay(log, h.nextIndex(), ns, defects);
             return new Report(device, sb, h, h.nextIndex(), h.lastIndex() + 1, bad, ns.files(), ns.directories(),
                     ns.fileBytes(), ns.allocatedBytes(), ns.collisions(), defects, warnings);
         }
+    }
+
+    /**
+     * Applies every entry below {@code nextIndex} to {@code ns}; an entry that does not decode
+     * and every anomaly of the replay become defects. Returns the count of undecodable entries.
+     */
+    private static long replay(FamfsLog log, long nextIndex, Namespace ns, List<String> defects) {
+        long bad = 0;
+        for (long i = 0; i < nextIndex; i++) {
+            LogEntry e;
+            try {
+                e = log.read(i);
+            } catch (CorruptMediaException ex) {
+                bad++;
+                defects.add("bad entry: " + ex.getMessage());
+                continue;
+            }
+            ns.apply(i, e);
+        }
+        for (Namespace.Anomaly a : ns.anomalies()) {
+            defects.add(a.toString());
+        }
+        return bad;
     }
 }
