@@ -19,14 +19,16 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 class ArchitectureTest {
     /**
      * Modules and famfs-fs's packages, one way: tools (cli) -> rocks-env (rocks) -> famfs-fs;
-     * upper layers see only {@code famfs.fs} and {@code famfs.fuse} (and the exceptions);
-     * inside famfs-fs, fuse -> fs -> {log, alloc} -> {format, device}.
+     * upper layers see only {@code famfs.fs}, {@code famfs.fuse} and {@code famfs.pool} (and
+     * the exceptions); inside famfs-fs, {fuse, pool} -> fs -> {log, alloc} -> {format,
+     * device}, and pool (devices and volumes of a pool) may also use format and device.
      */
     @ArchTest
     static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("cli").definedBy("io.famfsrocks.cli..")
             .layer("rocks").definedBy("io.famfsrocks.rocks..")
             .layer("fuse").definedBy("io.famfsrocks.famfs.fuse..")
+            .layer("pool").definedBy("io.famfsrocks.famfs.pool..")
             .layer("fs").definedBy("io.famfsrocks.famfs.fs..")
             .layer("log").definedBy("io.famfsrocks.famfs.log..")
             .layer("alloc").definedBy("io.famfsrocks.famfs.alloc..")
@@ -35,11 +37,12 @@ class ArchitectureTest {
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
             .whereLayer("rocks").mayOnlyBeAccessedByLayers("cli")
             .whereLayer("fuse").mayOnlyBeAccessedByLayers("cli", "rocks")
-            .whereLayer("fs").mayOnlyBeAccessedByLayers("fuse", "rocks", "cli")
+            .whereLayer("pool").mayOnlyBeAccessedByLayers("cli", "rocks")
+            .whereLayer("fs").mayOnlyBeAccessedByLayers("fuse", "pool", "rocks", "cli")
             .whereLayer("log").mayOnlyBeAccessedByLayers("fs")
             .whereLayer("alloc").mayOnlyBeAccessedByLayers("fs")
-            .whereLayer("format").mayOnlyBeAccessedByLayers("fs", "log", "alloc")
-            .whereLayer("device").mayOnlyBeAccessedByLayers("fs", "log");
+            .whereLayer("format").mayOnlyBeAccessedByLayers("fs", "log", "alloc", "pool")
+            .whereLayer("device").mayOnlyBeAccessedByLayers("fs", "log", "pool");
 
     /** The engine's exceptions (package {@code io.famfsrocks.famfs}) depend on nothing of ours. */
     @ArchTest
@@ -50,6 +53,12 @@ class ArchitectureTest {
     /** Inside rocks-env: journal is the shared format; publish and replica never see each other. */
     @ArchTest
     static final ArchRule journalBelowSides = noClasses().that().resideInAPackage("io.famfsrocks.rocks.journal..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.famfsrocks.rocks.publish..",
+                    "io.famfsrocks.rocks.replica..");
+
+    /** Epochs are shared by both sides too: the control file's records, the pool reading. */
+    @ArchTest
+    static final ArchRule epochBelowSides = noClasses().that().resideInAPackage("io.famfsrocks.rocks.epoch..")
             .should().dependOnClassesThat().resideInAnyPackage("io.famfsrocks.rocks.publish..",
                     "io.famfsrocks.rocks.replica..");
 

@@ -8,23 +8,26 @@ import com.tngtech.archunit.lang.ArchRule;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 /**
- * Dependencies run one way: fuse -> fs -> {log, alloc} -> {format, device}; fuse reaches
- * nothing below fs. (tools' ArchitectureTest checks the same across all modules.)
+ * Dependencies run one way: {fuse, pool} -> fs -> {log, alloc} -> {format, device}; fuse
+ * reaches nothing below fs; pool (a set of devices and volumes) may also use format and
+ * device. (tools' ArchitectureTest checks the same across all modules.)
  */
 @AnalyzeClasses(packages = "io.famfsrocks.famfs", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
     @ArchTest
     static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers().withOptionalLayers(true)
             .layer("fuse").definedBy("..famfs.fuse..")
+            .layer("pool").definedBy("..famfs.pool..")
             .layer("fs").definedBy("..famfs.fs..")
             .layer("log").definedBy("..famfs.log..")
             .layer("alloc").definedBy("..famfs.alloc..")
             .layer("format").definedBy("..famfs.format..")
             .layer("device").definedBy("..famfs.device..")
             .whereLayer("fuse").mayNotBeAccessedByAnyLayer()
-            .whereLayer("fs").mayOnlyBeAccessedByLayers("fuse")
+            .whereLayer("pool").mayNotBeAccessedByAnyLayer()
+            .whereLayer("fs").mayOnlyBeAccessedByLayers("fuse", "pool")
             .whereLayer("log").mayOnlyBeAccessedByLayers("fs")
             .whereLayer("alloc").mayOnlyBeAccessedByLayers("fs")
-            .whereLayer("format").mayOnlyBeAccessedByLayers("log", "alloc", "fs")
-            .whereLayer("device").mayOnlyBeAccessedByLayers("log", "fs");
+            .whereLayer("format").mayOnlyBeAccessedByLayers("log", "alloc", "fs", "pool")
+            .whereLayer("device").mayOnlyBeAccessedByLayers("log", "fs", "pool");
 }

@@ -41,6 +41,8 @@ public final class BridgeException extends FamfsException {
      */
     public static BridgeException rocks(String what, RocksDBException e) {
         String status = e.getStatus() == null ? "" : " [" + e.getStatus().getCodeString() + "]";
-        return new BridgeException(ErrorKind.IO, "RocksDB failed to " + what + ": " + e.getMessage() + status, e);
+        boolean corrupt = e.getStatus() != null && e.getStatus().getCode() == org.rocksdb.Status.Code.Corruption;
+        return new BridgeException(corrupt ? ErrorKind.CORRUPT_MEDIA : ErrorKind.IO, "RocksDB failed to " + what + ": "
+                + e.getMessage() + status, e);
     }
 }

@@ -79,7 +79,7 @@ public final class CpCommand extends Verb {
             for (Path src : sources) {
                 String to = intoDir ? join(dest.relative(), src.toAbsolutePath().normalize().getFileName().toString())
                         : dest.relative();
-                copy(v, src, to);
+                copy(v, src, to, true);
             }
         }
         if (errors.size() == 1) {
@@ -92,9 +92,29 @@ public final class CpCommand extends Verb {
         return ExitCode.OK;
     }
 
-    private void copy(MasterVolume v, Path src, String to) {
+    /**
+     * Copies {@code src}. Like GNU {@code cp -r}: symbolic links are followed only for a
+     * source named on the command line without {@code -r}; inside a tree (and for any source
+     * with {@code -r}) a link is not followed, and as famfs has no links it is reported and
+     * not copied (a loop {@code sub/up -> ..} recursed until the names were too long, and a
+     * link out of the tree copied files from elsewhere). FIFOs, sockets and devices are
+     * refused instead of blocking on them.
+     */
+    private void copy(MasterVolume v, Path src, String to, boolean operand) {
         try {
-            if (Files.isDirectory(src)) {
+            java.nio.file.attribute.BasicFileAttributes a = operand && !recursive
+                    ? Files.readAttributes(src, java.nio.file.attribute.BasicFileAttributes.class)
+                    : Files.readAttributes(src, java.nio.file.attribute.BasicFileAttributes.class,
+                            java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (a.isSymbolicLink()) {
+                throw new FamfsException(ErrorKind.NOT_PERMITTED, "not copying symbolic link " + src
+                        + " (cp -r does not follow links, and famfs has none)");
+            }
+            if (a.isOther()) {
+                throw new FamfsException(ErrorKind.NOT_PERMITTED, "not copying " + src
+                        + ": not a regular file or directory (a FIFO, socket or device)");
+            }
+            if (a.isDirectory()) {
                 if (!recursive) {
                     throw new FamfsException(ErrorKind.IS_A_DIRECTORY, "omitting directory " + src + " (use -r)");
                 }
@@ -110,7 +130,7 @@ public final class CpCommand extends Verb {
                 }
                 children.sort(null);
                 for (Path c : children) {
-                    copy(v, c, join(to, c.getFileName().toString()));
+                    copy(v, c, join(to, c.getFileName().toString()), false);
                 }
             } else {
                 copyFile(v, src, to);

@@ -17,7 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /** {@code creat}: create a file of a fixed size, optionally filled with a seeded pattern. */
 @Command(name = "creat", description = "Create a famfs file of exactly SIZE bytes (master only).",
         footer = {"", "famfs files never grow: the size is fixed here. Re-creating an existing file",
-                "of the same size succeeds (and, with -r, refills it).", "", "Examples:",
+                "of the same size succeeds and changes nothing; -r refills it only with",
+                "--overwrite, and never a file without write bits (dataset files are 0444).", "",
+                "Examples:",
                 "  famfs-rocks creat -s 64m /mnt/famfs/data",
                 "  famfs-rocks creat -s 1g -m 600 -u 1000 -g 1000 -D /dev/shm/famfs0 /data/a",
                 "  famfs-rocks creat -s 256m -r -S 42 /mnt/famfs/rnd   # check: verify -S 42",
@@ -36,6 +38,9 @@ public final class CreatCommand extends Verb {
     @Option(names = {"-r", "--randomize"}, description = "Fill the file with the seeded pattern that verify -S checks.")
     boolean randomize;
 
+    @Option(names = "--overwrite", description = "With -r on an existing file: rewrite its bytes (never a file without write bits).")
+    boolean overwrite;
+
     @Option(names = {"-S", "--seed"}, paramLabel = "SEED", description = "Seed for -r (default: random, printed).")
     Long seed;
 
@@ -50,6 +55,10 @@ public final class CreatCommand extends Verb {
         if (seed != null && !randomize) {
             throw new CliException(ExitCode.USAGE, "seed (-S) without randomize (-r)");
         }
+        if (file.endsWith("/")) {
+            throw new FamfsException(ErrorKind.NOT_A_DIRECTORY, "cannot create file " + file
+                    + ": a name ending in '/' is a directory");
+        }
         Target t = target(deviceOption, file);
         CreateOptions opts = owner.apply(CreateOptions.file());
         if (interleave != null) {
@@ -61,6 +70,14 @@ public final class CreatCommand extends Verb {
                 if (f.size() != size) {
                     throw new FamfsException(ErrorKind.EXISTS, "file " + t.display() + " exists with size "
                             + f.size() + ", not " + size + " (famfs files cannot be resized)");
+                }
+                if (randomize && (f.mode() & 0222) == 0) {
+                    throw new FamfsException(ErrorKind.NOT_PERMITTED, "file " + t.display() + " has no write bits (mode "
+                            + String.format("%04o", f.mode()) + "); its bytes are never rewritten (a dataset's files are 0444)");
+                }
+                if (randomize && !overwrite) {
+                    throw new FamfsException(ErrorKind.EXISTS, "file " + t.display() + " exists; -r would rewrite its "
+                            + "bytes: add --overwrite to do so");
                 }
             } else if (existing != null) {
                 throw new FamfsException(ErrorKind.EXISTS, "a directory exists at " + t.display());

@@ -93,9 +93,9 @@ public final class LogplayCommand extends Verb {
             Json.Obj o = Json.obj().put("index", e.index());
             switch (e.type()) {
                 case FILE -> o.put("type", "file").put("path", e.path()).put("size", e.size()).put("mode", octal(e.mode()))
-                        .put("uid", e.uid()).put("gid", e.gid()).put("extents", e.extents());
+                        .put("uid", Integer.toUnsignedLong(e.uid())).put("gid", Integer.toUnsignedLong(e.gid())).put("extents", e.extents());
                 case MKDIR -> o.put("type", "mkdir").put("path", e.path()).put("mode", octal(e.mode()))
-                        .put("uid", e.uid()).put("gid", e.gid());
+                        .put("uid", Integer.toUnsignedLong(e.uid())).put("gid", Integer.toUnsignedLong(e.gid()));
                 case ADD_DAXDEV -> o.put("type", "add_daxdev").put("device_index", e.deviceIndex()).put("size", e.size());
             }
             entries.add(o);
@@ -107,11 +107,11 @@ public final class LogplayCommand extends Verb {
         String type = (String) o.get("type");
         if ("file".equals(type)) {
             return String.format("  %5d file  %s %s:%s %12d  %s", o.get("index"), o.get("mode"), o.get("uid"),
-                    o.get("gid"), (Long) o.get("size"), o.get("path"));
+                    o.get("gid"), (Long) o.get("size"), Names.printable(String.valueOf(o.get("path"))));
         }
         if ("mkdir".equals(type)) {
             return String.format("  %5d mkdir %s %s:%s %12s  %s", o.get("index"), o.get("mode"), o.get("uid"),
-                    o.get("gid"), "-", o.get("path"));
+                    o.get("gid"), "-", Names.printable(String.valueOf(o.get("path"))));
         }
         return String.format("  %5d %s", o.get("index"), type);
     }

@@ -54,10 +54,11 @@ public final class LsCommand extends Verb {
                 return ExitCode.OK;
             }
             for (Node x : nodes) {
-                String name = n instanceof Node.Dir && !recursive ? leaf(x.path()) : "/" + x.path();
+                String name = Names.printable(n instanceof Node.Dir && !recursive ? leaf(x.path()) : "/" + x.path());
                 if (longFormat) {
-                    out().printf("%s%s %5d %5d %14s  %s%n", x instanceof Node.Dir ? "d" : "-", rwx(x.mode()), x.uid(),
-                            x.gid(), x instanceof Node.File f ? Long.toString(f.size()) : "-",
+                    out().printf("%s%s %5d %5d %14s  %s%n", x instanceof Node.Dir ? "d" : "-", rwx(x.mode()),
+                            Integer.toUnsignedLong(x.uid()), Integer.toUnsignedLong(x.gid()),
+                            x instanceof Node.File f ? Long.toString(f.size()) : "-",
                             name + (x instanceof Node.Dir ? "/" : ""));
                 } else {
                     out().println(name + (x instanceof Node.Dir ? "/" : ""));

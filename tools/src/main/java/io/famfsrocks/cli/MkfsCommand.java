@@ -36,6 +36,11 @@ public final class MkfsCommand extends Verb {
             description = "Create DEVICE as a sparse file of SIZE bytes (k/m/g/t) if it does not exist.")
     Long size;
 
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "0600",
+            description = "File mode of a device file --size creates, octal (default 0600: only its owner can "
+                    + "read the bytes of every famfs file).")
+    String mode;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "DEVICE",
             description = "DAX device or file to format (default: ${DEFAULT-VALUE}).", defaultValue = "/dev/shm/famfs0")
     Path device;
@@ -61,7 +66,7 @@ public final class MkfsCommand extends Verb {
                 throw new FamfsException(ErrorKind.NOT_FOUND, "device " + device
                         + " does not exist; add --size SIZE to create it as a sparse file");
             }
-            Famfs.createDeviceFile(device, size);
+            Famfs.createDeviceFile(device, size, permissions(mode));
             created = true;
         } else if (size != null && Files.isRegularFile(device) && sizeOf(device) != size) {
             throw new FamfsException(ErrorKind.EXISTS, "device file " + device + " exists with " + sizeOf(device)
@@ -86,6 +91,26 @@ public final class MkfsCommand extends Verb {
         out().printf("  fs uuid:      %s%n", sb.fsUuid());
         out().printf("  master uuid:  %s%n", sb.systemUuid());
         return ExitCode.OK;
+    }
+
+    /** An octal mode of read/write bits only (no execute, setuid, sticky): 0600, 0640, 0660, 0644. */
+    static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(String octal) {
+        if (!octal.matches("0?[0-7]{3}")) {
+            throw new CliException(ExitCode.USAGE, "--mode must be an octal mode such as 0600, got '" + octal + "'");
+        }
+        int m = Integer.parseInt(octal, 8);
+        if ((m & 0111) != 0) {
+            throw new CliException(ExitCode.USAGE, "--mode " + octal + ": a device file is never executable");
+        }
+        if ((m & 0600) != 0600) {
+            throw new CliException(ExitCode.USAGE, "--mode " + octal + ": the owner needs read and write");
+        }
+        String rwx = "rwxrwxrwx";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 9; i++) {
+            b.append((m & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');
+        }
+        return java.nio.file.attribute.PosixFilePermissions.fromString(b.toString());
     }
 
     private static long sizeOf(Path p) {

@@ -36,6 +36,12 @@ public final class MountCommand extends Verb {
             throw new CliException(ExitCode.NOT_FOUND, "mount point " + mountPoint + " is not a directory");
         }
         context.mounts().get().ofDevice(device).ifPresent(m -> {
+            // A server killed with SIGKILL leaves its mount behind, answering ENOTCONN: clear it.
+            if (io.famfsrocks.famfs.fuse.FamfsMount.clearIfStale(m.mountPoint())) {
+                err().println(Main.NAME + ": cleared the stale mount of " + device + " on " + m.mountPoint()
+                        + " (its server had died)");
+                return;
+            }
             throw new CliException(ExitCode.BUSY, device + " is already mounted on " + m.mountPoint());
         });
         Path dev = Target.canonical(device);

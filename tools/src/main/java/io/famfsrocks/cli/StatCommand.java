@@ -39,7 +39,7 @@ public final class StatCommand extends Verb {
             return ExitCode.OK;
         }
         for (Json.Obj o : all) {
-            out().printf("  Path: %s%n  Type: %s%n", o.get("path"), o.get("type"));
+            out().printf("  Path: %s%n  Type: %s%n", Names.printable(String.valueOf(o.get("path"))), o.get("type"));
             if ("file".equals(o.get("type"))) {
                 out().printf("  Size: %d  Allocated: %d  Layout: %s, %d extent(s)%n", o.get("size"), o.get("allocated"),
                         o.get("layout"), o.get("extents"));

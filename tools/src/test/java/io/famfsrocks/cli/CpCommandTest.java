@@ -78,6 +78,35 @@ class CpCommandTest extends CliTestBase {
         assertThat(famfsBytes("t/tree/x")).hasSize(100);
     }
 
+    /** Issue 13 item 10: cp -r follows no symbolic link (a loop, a link out of the tree) and refuses FIFOs. */
+    @Test
+    void recursiveCopyFollowsNoLinksAndRefusesSpecialFiles() throws Exception {
+        mkfs();
+        file("tree/x", 100);
+        file("tree/sub/y", 200);
+        Files.createSymbolicLink(tmp.resolve("tree/sub/up"), Path.of(".."));
+        Path outside = file("outside", 50);
+        Files.createSymbolicLink(tmp.resolve("tree/passwd"), outside);
+        Path fifo = tmp.resolve("tree/fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Result r = master("cp", "-r", "--device", d(), tmp.resolve("tree").toString(), "t");
+        r.expect(ExitCode.NOT_PERMITTED);
+        assertThat(r.err()).contains("not copying symbolic link " + tmp.resolve("tree/sub/up"),
+                "not copying symbolic link " + tmp.resolve("tree/passwd"), "FIFO", "3 of the copies failed");
+        assertThat(famfsBytes("t/x")).hasSize(100);
+        assertThat(famfsBytes("t/sub/y")).hasSize(200);
+        try (MasterVolume v = openMaster()) {
+            assertThat(v.lookup("t/sub/up")).isNull();
+            assertThat(v.lookup("t/passwd")).isNull();
+            assertThat(v.lookup("t/fifo")).isNull();
+        }
+        // a FIFO named on the command line: refused at once, not blocked on
+        master("cp", "--device", d(), fifo.toString(), "f").expect(ExitCode.NOT_PERMITTED);
+        // a link named on the command line without -r is followed, as cp does
+        master("cp", "--device", d(), tmp.resolve("tree/passwd").toString(), "p").expect(ExitCode.OK);
+        assertThat(famfsBytes("p")).hasSize(50);
+    }
+
     @Test
     void errorsAreReportedAndTheRestIsCopied() throws Exception {
         mkfs();

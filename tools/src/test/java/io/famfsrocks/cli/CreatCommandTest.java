@@ -35,6 +35,22 @@ class CreatCommandTest extends CliTestBase {
                 .contains("verify failed: /r differs at offset 0");
     }
 
+    /** Issue 13 item 8: creat -r over an existing file rewrote it silently, dataset files included. */
+    @Test
+    void anExistingFileIsRewrittenOnlyWhenAskedAndNeverWithoutWriteBits() {
+        mkfs();
+        master("creat", "-s", "1m", "-r", "-S", "1", "--device", d(), "f").expect(ExitCode.OK);
+        assertThat(master("creat", "-s", "1m", "-r", "-S", "2", "--device", d(), "f").expect(ExitCode.EXISTS).err())
+                .contains("--overwrite");
+        master("verify", "-S", "1", "--device", d(), "f").expect(ExitCode.OK); // unchanged
+        master("creat", "-s", "1m", "-r", "-S", "2", "--overwrite", "--device", d(), "f").expect(ExitCode.OK);
+        master("verify", "-S", "2", "--device", d(), "f").expect(ExitCode.OK);
+        master("creat", "-s", "1m", "-m", "444", "-r", "-S", "3", "--device", d(), "ro").expect(ExitCode.OK);
+        assertThat(master("creat", "-s", "1m", "-r", "-S", "4", "--overwrite", "--device", d(), "ro")
+                .expect(ExitCode.NOT_PERMITTED).err()).contains("no write bits");
+        master("verify", "-S", "3", "--device", d(), "ro").expect(ExitCode.OK);
+    }
+
     @Test
     void recreatingTheSameSizeIsFineAnotherSizeIsExists() {
         mkfs();

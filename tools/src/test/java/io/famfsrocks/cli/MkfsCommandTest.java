@@ -19,6 +19,23 @@ class MkfsCommandTest extends CliTestBase {
         assertThat(Famfs.readSuperblock(dev, OpenOptions.defaults()).systemUuid().toString()).isEqualTo(MASTER);
     }
 
+    /** Issue 13 item 6: a new device file is 0600 (it was 0644: any local user read every famfs file). */
+    @Test
+    void aNewDeviceFileIsReadableByItsOwnerOnly() throws Exception {
+        master("mkfs", "--size", "64m", d()).expect(ExitCode.OK);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dev)))
+                .isEqualTo("rw-------");
+        Files.delete(dev);
+        master("mkfs", "--size", "64m", "--mode", "0640", d()).expect(ExitCode.OK);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dev)))
+                .isEqualTo("rw-r-----");
+        Files.delete(dev);
+        assertThat(master("mkfs", "--size", "64m", "--mode", "0755", d()).expect(ExitCode.USAGE).err())
+                .contains("never executable");
+        master("mkfs", "--size", "64m", "--mode", "rw", d()).expect(ExitCode.USAGE);
+        assertThat(Files.exists(dev)).isFalse();
+    }
+
     @Test
     void logLengthIsHonoured() {
         master("mkfs", "--size", "1g", "-l", "16m", d()).expect(ExitCode.OK);

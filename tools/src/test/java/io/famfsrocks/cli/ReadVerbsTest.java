@@ -17,6 +17,22 @@ class ReadVerbsTest extends CliTestBase {
         master("creat", "-s", "1k", "-u", "1000", "--device", d(), "top").expect(ExitCode.OK);
     }
 
+    /** Issue 13 item 11: hostile names are escaped, uids are unsigned, a trailing '/' makes no file. */
+    @Test
+    void namesAreEscapedUidsUnsignedAndATrailingSlashMakesNoFile() {
+        master("mkdir", "--device", d(), "h").expect(ExitCode.OK);
+        master("creat", "-s", "1k", "-u", "4294967295", "--device", d(), "h/a\u001b[2Jb\nforged").expect(ExitCode.OK);
+        String ls = client("ls", "-l", "--device", d(), "h").expect(ExitCode.OK).out();
+        assertThat(ls).doesNotContain("\u001b").contains("a\\033[2Jb\\nforged").contains("4294967295")
+                .doesNotContain("-1 ");
+        assertThat(ls.split("\n")).hasSize(1);
+        String play = client("logplay", "-n", "--device", d()).expect(ExitCode.OK).out();
+        assertThat(play).doesNotContain("\u001b").contains("a\\033[2Jb\\nforged").contains("4294967295");
+        assertThat(master("creat", "-s", "1k", "--device", d(), "h/x/").expect(ExitCode.NOT_A_DIRECTORY).err())
+                .contains("ending in '/'");
+        client("ls", "--device", d(), "h/x").expect(ExitCode.NOT_FOUND);
+    }
+
     @Test
     void lsListsAndLongListsAndRecurses() {
         assertThat(client("ls", "--device", d()).expect(ExitCode.OK).out()).isEqualTo("db/\ntop\n");

@@ -67,19 +67,38 @@ public final class MemoryDevice implements AutoCloseable {
         return new MemoryDevice(path, probe.size(), writable, probe.dax(), probe.needsMsync(), coherence, p);
     }
 
+    /** Owner read and write only: the device holds every file's bytes (issue 13 item 6). */
+    public static final java.util.Set<java.nio.file.attribute.PosixFilePermission> DEFAULT_MODE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+
     /**
      * Creates a sparse file of {@code size} bytes to serve as a device (the default under
-     * {@code /dev/shm}); refuses an existing file.
+     * {@code /dev/shm}), mode 0600; refuses an existing file.
      */
     public static void createFile(Path path, long size) {
+        createFile(path, size, DEFAULT_MODE);
+    }
+
+    /**
+     * As {@link #createFile(Path, long)} with the file mode {@code mode}, set exactly (not
+     * reduced by the umask). The file is created with no access for others before its mode is
+     * widened, so there is no moment where more users can open it than asked for.
+     */
+    public static void createFile(Path path, long size, java.util.Set<java.nio.file.attribute.PosixFilePermission> mode) {
         if (size <= 0) {
             throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "device size must be positive, got " + size);
         }
         if (Files.exists(path)) {
             throw new FamfsException(ErrorKind.EXISTS, "device file " + path + " already exists");
         }
-        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
-            f.setLength(size);
+        try {
+            Files.createFile(path, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(DEFAULT_MODE));
+            try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
+                f.setLength(size);
+            }
+            Files.setPosixFilePermissions(path, mode);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new FamfsException(ErrorKind.EXISTS, "device file " + path + " already exists");
         } catch (IOException e) {
             throw new FamfsException(ErrorKind.IO, "cannot create device file " + path + ": " + e.getMessage(), e);
         }

@@ -45,10 +45,17 @@ public final class Famfs {
 
     /**
      * Creates a sparse file of {@code size} bytes to serve as a device (the default under
-     * {@code /dev/shm}); refuses an existing file.
+     * {@code /dev/shm}), mode 0600 (whoever reads it reads every famfs file); refuses an
+     * existing file.
      */
     public static void createDeviceFile(Path path, long size) {
         MemoryDevice.createFile(path, size);
+    }
+
+    /** As {@link #createDeviceFile(Path, long)} with the file mode {@code mode} (default 0600). */
+    public static void createDeviceFile(Path path, long size,
+                                        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode) {
+        MemoryDevice.createFile(path, size, mode);
     }
 
     /** Decodes the superblock without keeping the device open. */

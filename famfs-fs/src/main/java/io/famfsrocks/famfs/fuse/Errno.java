@@ -12,6 +12,7 @@ public final class Errno {
     public static final int ENOENT = 2;
     public static final int EIO = 5;
     public static final int EBADF = 9;
+    public static final int EACCES = 13;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
     public static final int ENOTDIR = 20;

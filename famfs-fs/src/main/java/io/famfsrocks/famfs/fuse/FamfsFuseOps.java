@@ -162,6 +162,11 @@ public final class FamfsFuseOps {
                 if (n == null) {
                     return -Errno.ENOENT;
                 }
+                if (write && (n.mode() & 0222) == 0) {
+                    // A famfs file without write bits is immutable for everyone, root included
+                    // (dataset files are 0444: a rewrite would break every replica).
+                    return -Errno.EACCES;
+                }
                 FamfsFile f = volume.openFile(n.path());
                 f.invalidate(); // non-coherent shared memory: drop stale lines before serving reads
                 h = new Handle(f, write ? master.openWritable(n.path()) : null, null);

@@ -25,7 +25,11 @@ import java.util.function.Function;
  * reads from an unmapped device would crash the process. Thread-safe; {@link #close()}
  * is idempotent.
  *
- * <p>In-process caveat: Java code must not touch a {@code MappedByteBuffer} of this mount
+ * <p>Never read through this mount from the process that serves it: a reader's fault that
+ * waits for FUSE threads of its own process can hang it for good (issue 13). Readers use a
+ * mount served by another process ({@link ChildMount}, {@link MountMain}); in-process mounts
+ * are for tests that only look at names and attributes, and for the mount server itself.
+ * Historically: Java code must not touch a {@code MappedByteBuffer} of this mount
  * in the JVM that serves it. A page fault taken in Java code is not at a safepoint; if a
  * GC safepoint starts meanwhile, the serving thread blocks on it while the faulting thread
  * waits for the serving thread: the JVM hangs (seen in the benchmark). Reads through
@@ -173,6 +177,21 @@ public final class FamfsMount implements AutoCloseable {
             r = r.getCause();
         }
         return r == t ? String.valueOf(t.getMessage()) : t.getMessage() + ": " + r.getMessage();
+    }
+
+    /**
+     * Clears the mount at {@code mp} if it is stale (its server died without unmounting: the
+     * kernel answers ENOTCONN); a live mount is left alone.
+     *
+     * @return true when a stale mount was found and cleared
+     */
+    public static boolean clearIfStale(Path mp) {
+        Path p = mp.toAbsolutePath().normalize();
+        if (!MountPoints.isMountPoint(p) || !MountPoints.isStale(p)) {
+            return false;
+        }
+        LOG.log(Level.WARNING, "{0}: stale FUSE mount left by a dead server; unmounting it", p);
+        return MountPoints.unmount(p, true);
     }
 
     public Path mountPoint() {

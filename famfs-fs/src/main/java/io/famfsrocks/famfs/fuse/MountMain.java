@@ -7,7 +7,10 @@ import java.nio.file.Path;
 
 /**
  * Mounts a famfs device in the foreground until unmounted or signalled (SIGTERM, SIGINT):
- * {@code MountMain DEVICE MOUNTPOINT [--system-uuid UUID] [--read-only] [--allow-other] [--debug]}.
+ * {@code MountMain DEVICE MOUNTPOINT [--system-uuid UUID] [--read-only] [--allow-other] [--debug]
+ * [--exit-with-parent]}. With {@code --exit-with-parent} it unmounts and exits when its
+ * stdin ends: the pipe from the parent that supervises it ({@link ChildMount}) closes
+ * when that parent dies, even by SIGKILL.
  * Prints {@code MOUNTED <mountpoint> master|client} on stdout once the mount serves.
  * The CLI wraps {@link #run}; exit codes: 0 unmounted cleanly, 1 error, 2 usage.
  * Stateless and thread-safe; each call serves its own mount.
@@ -25,6 +28,7 @@ public final class MountMain {
         String mp = null;
         String uuid = null;
         FamfsMount.Options opts = FamfsMount.Options.defaults();
+        boolean exitWithParent = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--system-uuid" -> {
@@ -36,6 +40,7 @@ public final class MountMain {
                 case "--read-only" -> opts = opts.withReadOnly(true);
                 case "--allow-other" -> opts = opts.withAllowOther(true);
                 case "--debug" -> opts = opts.withDebug(true);
+                case "--exit-with-parent" -> exitWithParent = true;
                 default -> {
                     if (args[i].startsWith("--")) {
                         return usage("unknown option " + args[i]);
@@ -51,6 +56,22 @@ public final class MountMain {
         }
         if (mp == null) {
             return usage("need a device and a mount point");
+        }
+        if (exitWithParent) {
+            String where = mp;
+            Thread watch = new Thread(() -> {
+                try {
+                    while (System.in.read() >= 0) {
+                        // the parent writes nothing; EOF means it is gone
+                    }
+                } catch (java.io.IOException ignored) {
+                    // treated as EOF
+                }
+                System.err.println("famfs mount: the supervising process is gone; unmounting " + where);
+                System.exit(0); // the mount's exit hook unmounts
+            }, "famfs-mount-parent-watch");
+            watch.setDaemon(true);
+            watch.start();
         }
         return mountAndWait(Path.of(device), Path.of(mp), OpenOptions.defaults().withSystemUuid(uuid), opts);
     }
@@ -74,7 +95,8 @@ public final class MountMain {
 
     private static int usage(String why) {
         System.err.println("famfs mount: " + why);
-        System.err.println("usage: MountMain DEVICE MOUNTPOINT [--system-uuid UUID] [--read-only] [--allow-other] [--debug]");
+        System.err.println("usage: MountMain DEVICE MOUNTPOINT [--system-uuid UUID] [--read-only] [--allow-other] [--debug] "
+                + "[--exit-with-parent]");
         return 2;
     }
 }

@@ -99,6 +99,18 @@ class FamfsFuseOpsTest {
         assertThat(ops.openHandles()).isZero();
     }
 
+    /** Issue 13 item 8: a file without write bits (a dataset's files are 0444) is not writable through the mount, by anyone. */
+    @Test
+    void aFileWithoutWriteBitsCannotBeOpenedForWriting() {
+        master.create("/d/ro", 4096, io.famfsrocks.famfs.fs.CreateOptions.file().withMode(0444));
+        FamfsFuseOps ops = new FamfsFuseOps(master, false, true);
+        assertThat(ops.open("/d/ro", 1)).isEqualTo(-Errno.EACCES);
+        assertThat(ops.open("/d/ro", 2)).isEqualTo(-Errno.EACCES);
+        long h = ops.open("/d/ro", 0);
+        assertThat(h).isPositive();
+        ops.release(h, "/d/ro");
+    }
+
     @Test
     void clientsAndReadOnlyMountsRefuseChanges() {
         assertThat(new FamfsFuseOps(client, false, true).open("/d/f", 1)).isEqualTo(-Errno.EROFS);

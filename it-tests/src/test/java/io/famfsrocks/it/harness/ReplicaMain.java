@@ -24,8 +24,9 @@ import java.time.Duration;
  *      --work /dev/shm/r1 (--fuse DIR | --mount /mnt/famfs)
  *      [--slots 5000] [--poll-us 1000] [--duration-s 0]
  * </pre>
- * {@code --fuse DIR} mounts the volume at DIR in this process (FamfsMount; a stale mount a
- * killed predecessor left there is cleared) and RocksDB reads the SSTs through it over JNI;
+ * {@code --fuse DIR} mounts the volume at DIR from a supervised child process (ChildMount:
+ * never from this process, which reads through it; a stale mount a killed predecessor left
+ * there is cleared) and RocksDB reads the SSTs through it over JNI;
  * {@code --mount} uses a mount someone else made. The host identity comes from
  * {@code FAMFS_SYSTEM_UUID} (or {@code --uuid}).
  */
@@ -40,9 +41,9 @@ public final class ReplicaMain {
         OpenOptions oo = OpenOptions.defaults().withSystemUuid(a.get("uuid", null));
         try (FamfsVolume volume = Famfs.open(Path.of(a.get("device")), oo)) {
             String fuse = a.get("fuse", null);
-            io.famfsrocks.famfs.fuse.FamfsMount fm = fuse == null ? null
-                    : io.famfsrocks.famfs.fuse.FamfsMount.mount(volume, Path.of(fuse),
-                            io.famfsrocks.famfs.fuse.FamfsMount.Options.defaults().withReadOnly(true));
+            io.famfsrocks.famfs.fuse.ChildMount fm = fuse == null ? null
+                    : io.famfsrocks.famfs.fuse.ChildMount.start(Path.of(a.get("device")).toAbsolutePath(), Path.of(fuse),
+                            a.get("uuid", null), true, Path.of(fuse + ".mount.log"), null);
             String mount = fuse != null ? fuse : a.get("mount", null);
             if (mount == null) {
                 System.err.println("replica: need --fuse DIR or --mount DIR");

@@ -226,7 +226,8 @@ public final class JournalWriter {
 
     private void createJournal(JournalHeader h) {
         String path = DatasetPaths.journal(dataset, h.index());
-        FamfsFile f = volume.create(path, journalSize, CreateOptions.file());
+        // 0444: no CLI verb or mount may rewrite a dataset file; the publisher writes through the API
+        FamfsFile f = volume.create(path, journalSize, CreateOptions.file().withMode(0444));
         if (!f.isContiguous()) {
             throw new BridgeException(ErrorKind.NO_SPACE, "no contiguous run of " + journalSize
                     + " bytes for journal " + path);

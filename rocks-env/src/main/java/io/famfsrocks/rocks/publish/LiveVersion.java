@@ -141,6 +141,7 @@ final class LiveVersion implements AutoCloseable {
         for (Map.Entry<Long, Long> e : sizes.entrySet()) {
             if (needsCopy.test(e.getKey())) {
                 channels.put(e.getKey(), FileChannel.open(paths.get(e.getKey()), StandardOpenOption.READ));
+                SstVerifier.verify(paths.get(e.getKey())); // a corrupt SST is never published (issue 13)
             }
         }
         if (manifest.size() < manifestSize) {

@@ -74,7 +74,7 @@ final class SstCopier {
         }
         String dest = DatasetPaths.options(dataset, live.optionsName);
         if (volume.lookup(dest) == null) {
-            volume.copyIn(live.dir.resolve(live.optionsName), dest, CreateOptions.file());
+            volume.copyIn(live.dir.resolve(live.optionsName), dest, CreateOptions.file().withMode(0444));
         }
         optionsShared = live.optionsName;
     }
@@ -96,7 +96,7 @@ final class SstCopier {
                 return e;
             }
         }
-        FamfsFile f = volume.copyIn(src, size, dest, CreateOptions.file(), true, n -> { });
+        FamfsFile f = volume.copyIn(src, size, dest, CreateOptions.file().withMode(0444), true, n -> { }); // 0444: immutable through CLI and mounts
         SstEntry e = new SstEntry(number, size, Checksums.of(f));
         shared.put(number, e);
         stats.copied(size, System.nanoTime() - t0);

@@ -14,21 +14,26 @@ import java.util.List;
  * and verified. Thread-safe (the replica is).
  */
 public final class FamfsReplicaReads implements ReplicaReads {
-    private final FamfsReplica replica;
+    private final java.util.function.Supplier<FamfsReplica> replicas;
 
     public FamfsReplicaReads(FamfsReplica replica) {
-        this.replica = replica;
+        this(() -> replica);
+    }
+
+    /** Reads whichever replica {@code replicas} gives now (a session reopens it when its mount server restarts). */
+    public FamfsReplicaReads(java.util.function.Supplier<FamfsReplica> replicas) {
+        this.replicas = replicas;
     }
 
     @Override
     public byte[] get(byte[] key) {
-        return replica.get(key);
+        return replicas.get().get(key);
     }
 
     @Override
     public List<KeyValue> scan(byte[] from, int limit) {
         List<KeyValue> rows = new ArrayList<>(Math.min(limit, 1024));
-        try (ReplicaIterator it = replica.newIterator()) {
+        try (ReplicaIterator it = replicas.get().newIterator()) {
             it.seek(from);
             for (; it.isValid() && rows.size() < limit; it.next()) {
                 rows.add(new KeyValue(it.key(), it.value()));
@@ -39,7 +44,7 @@ public final class FamfsReplicaReads implements ReplicaReads {
 
     @Override
     public Status status() {
-        Freshness f = replica.freshness();
+        Freshness f = replicas.get().freshness();
         return new Status(f.current(), f.appliedVersion(), f.sequence(), f.lagMs());
     }
 }

@@ -1,5 +1,6 @@
 package io.famfsrocks.cli.rocks;
 
+import io.famfsrocks.cli.CliException;
 import io.famfsrocks.cli.ExitCode;
 import io.famfsrocks.cli.Verb;
 import io.famfsrocks.cli.serve.ReplicaHttpServer;
@@ -36,23 +37,50 @@ public final class ReplicaServeCommand extends Verb {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "4", description = "HTTP worker threads (default 4).")
     int threads;
 
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "4096",
+            description = "Open connections at most; beyond it new ones wait in the accept queue (default 4096).")
+    int maxConnections;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Close a connection silent this long, mid-request or between requests (default 10).")
+    int idleTimeout;
+
     @Option(names = "--open-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long to wait for the dataset's first version (default 60).")
     int openTimeout;
 
     @Override
     protected ExitCode run() throws Exception {
-        // The JDK server writes headers and body separately; without TCP_NODELAY each response
-        // waits out the client's delayed ACK (about 40 ms per request on loopback).
-        System.setProperty("sun.net.httpserver.nodelay", "true");
+        if (port < 0 || port > 65_535) {
+            throw new CliException(ExitCode.USAGE, "--port must be from 0 to 65535, got " + port);
+        }
+        if (threads < 1 || threads > 1024) {
+            throw new CliException(ExitCode.USAGE, "--threads must be from 1 to 1024, got " + threads);
+        }
+        if (maxConnections < 1) {
+            throw new CliException(ExitCode.USAGE, "--max-connections must be at least 1, got " + maxConnections);
+        }
+        if (idleTimeout < 1) {
+            throw new CliException(ExitCode.USAGE, "--idle-timeout must be at least 1 second, got " + idleTimeout);
+        }
+        InetAddress addr;
+        try {
+            addr = InetAddress.getByName(bind);
+        } catch (java.net.UnknownHostException e) {
+            throw new CliException(ExitCode.USAGE, "--bind: unknown address " + bind);
+        }
         ReplicaConfig cfg = ReplicaConfig.defaults().withOpenTimeout(Duration.ofSeconds(openTimeout));
         ReplicaSession session = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
-                openOptions(), cfg, true);
+                openOptions(), cfg, false); // a dataset that does not exist is NOT_FOUND at once, like get
         ReplicaHttpServer server;
         try {
-            server = ReplicaHttpServer.start(new FamfsReplicaReads(session.replica()), InetAddress.getByName(bind),
-                    port, threads);
-        } catch (Exception e) {
+            server = ReplicaHttpServer.start(new FamfsReplicaReads(session::replica), addr, port,
+                    ReplicaHttpServer.Limits.defaults(threads).withMaxConnections(maxConnections)
+                            .withIdleTimeoutMillis(idleTimeout * 1000L));
+        } catch (java.io.IOException e) {
+            session.close();
+            throw new CliException(ExitCode.IO, "cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+        } catch (RuntimeException e) {
             session.close();
             throw e;
         }

@@ -5,7 +5,7 @@ import io.famfsrocks.cli.ExitCode;
 import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
-import io.famfsrocks.famfs.fuse.FamfsMount;
+import io.famfsrocks.famfs.fuse.ChildMount;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalReader;
 import io.famfsrocks.rocks.replica.FamfsReplica;
@@ -19,27 +19,36 @@ import java.nio.file.Path;
 /**
  * Everything one replica of a dataset needs on this host, opened in order and closed in
  * reverse: the volume (this host's role), a read-only FUSE mount unless the caller names
- * one, a local work directory, and the {@link FamfsReplica}. RocksDB reads the shared SSTs
- * through the mount over JNI, which is safe with the mount served in this JVM (see
- * {@link FamfsMount}). Thread-safe; close is idempotent.
+ * one, a local work directory, and the {@link FamfsReplica}. The mount is never served by
+ * this JVM: a process must not read through a FUSE mount it serves itself (a fault that
+ * waits for its own FUSE threads can hang it beyond SIGKILL). It is served by a supervised
+ * child process ({@link ChildMount}); when that child dies, it is restarted and the replica
+ * is reopened through the new mount (the old one's open files are dead).
+ * Thread-safe; close is idempotent.
  */
 final class ReplicaSession implements AutoCloseable {
     /** One-shot reads: a dataset whose first version is not committed yet is not waited for long. */
     static final ReplicaConfig ONE_SHOT = ReplicaConfig.defaults().withOpenTimeout(java.time.Duration.ofSeconds(3));
 
     private final FamfsVolume volume;
-    private final FamfsMount mount;
     private final Path ownMountPoint;
-    private final Path workDir;
-    private Path readsThrough;
-    private FamfsReplica replica;
+    private final String dataset;
+    private final ReplicaConfig cfg;
+    private ChildMount mount;
+    private Path mountLog;
+    private Path mountPoint;
+    private Path workDir;
+    private volatile FamfsReplica replica;
     private boolean closed;
+    /** SIGTERM at any time, even while opening, stops the mount server and removes the temporary directories. */
+    private final Thread exitHook = new Thread(this::close, "replica-session-close");
 
-    private ReplicaSession(FamfsVolume volume, FamfsMount mount, Path ownMountPoint, Path workDir) {
+    private ReplicaSession(FamfsVolume volume, Path ownMountPoint, String dataset, ReplicaConfig cfg) {
         this.volume = volume;
-        this.mount = mount;
         this.ownMountPoint = ownMountPoint;
-        this.workDir = workDir;
+        this.dataset = dataset;
+        this.cfg = cfg;
+        Runtime.getRuntime().addShutdownHook(exitHook);
     }
 
     /**
@@ -57,17 +66,17 @@ final class ReplicaSession implements AutoCloseable {
                 throw new CliException(ExitCode.NOT_FOUND, "no dataset " + dataset + " on " + device
                         + " (publish one with sst-publish)");
             }
-            FamfsMount m = null;
-            Path own = null;
-            Path mp = mountPoint;
-            if (mp == null) {
-                own = Files.createTempDirectory("famfs-replica-mnt-");
-                m = FamfsMount.mount(v, own, FamfsMount.Options.defaults().withReadOnly(true));
-                mp = m.mountPoint();
+            Path own = mountPoint == null ? Files.createTempDirectory("famfs-replica-mnt-") : null;
+            s = new ReplicaSession(v, own, dataset, cfg);
+            s.mountPoint = mountPoint;
+            if (own != null) {
+                s.mountLog = Files.createTempFile("famfs-replica-mount-", ".log");
+                s.mount = ChildMount.start(device.toAbsolutePath(), own, opts.systemUuid(), true, s.mountLog,
+                        s::reopen);
+                s.mountPoint = s.mount.mountPoint();
             }
-            s = new ReplicaSession(v, m, own, Files.createTempDirectory("famfs-replica-work-"));
-            s.readsThrough = mp;
-            s.replica = FamfsReplica.open(v, dataset, new MountedSharedFiles(mp, v, 5_000), s.workDir, cfg);
+            s.workDir = Files.createTempDirectory("famfs-replica-work-");
+            s.replica = FamfsReplica.open(v, dataset, new MountedSharedFiles(s.mountPoint, v, 5_000), s.workDir, cfg);
             return s;
         } catch (IOException | RuntimeException e) {
             if (s != null) {
@@ -79,13 +88,41 @@ final class ReplicaSession implements AutoCloseable {
         }
     }
 
+    /** The replica now: another one after the mount server was restarted. */
     FamfsReplica replica() {
         return replica;
     }
 
+    /** The mount server was restarted: files the replica opened through the dead mount fail; open anew. */
+    private synchronized void reopen() {
+        if (closed) {
+            return;
+        }
+        Path work;
+        FamfsReplica fresh;
+        try {
+            work = Files.createTempDirectory("famfs-replica-work-");
+            fresh = FamfsReplica.open(volume, dataset, new MountedSharedFiles(mountPoint, volume, 5_000), work, cfg);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("famfs-rocks: cannot reopen replica " + dataset + " after the mount server restarted: "
+                    + e.getMessage());
+            return;
+        }
+        FamfsReplica old = replica;
+        Path oldWork = workDir;
+        replica = fresh;
+        workDir = work;
+        System.err.println("famfs-rocks: replica " + dataset + " reopened through the restarted mount (version "
+                + fresh.freshness().appliedVersion() + ")");
+        if (old != null) {
+            old.close(); // in-flight reads hold their handle until they finish
+        }
+        deleteTree(oldWork);
+    }
+
     /** The mount RocksDB reads the shared SSTs through (this session's own or the caller's). */
     Path mountPoint() {
-        return readsThrough;
+        return mountPoint;
     }
 
     FamfsVolume volume() {
@@ -93,19 +130,35 @@ final class ReplicaSession implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        ChildMount m;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            m = mount;
         }
-        closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException | IllegalArgumentException shuttingDown) {
+            // running as the hook, or the JVM is exiting
+        }
         if (replica != null) {
             replica.close();
         }
-        if (mount != null) {
-            mount.close();
+        if (m != null) {
+            m.close(); // after the replica: nothing reads through it any more
         }
         volume.close();
         deleteTree(workDir);
+        if (mountLog != null) {
+            try {
+                Files.deleteIfExists(mountLog);
+            } catch (IOException ignored) {
+                // a leftover log is harmless
+            }
+        }
         if (ownMountPoint != null) {
             try {
                 Files.deleteIfExists(ownMountPoint);

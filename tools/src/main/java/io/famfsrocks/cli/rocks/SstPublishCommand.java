@@ -248,13 +248,14 @@ public final class SstPublishCommand extends Verb {
 
     /**
      * The publisher stopped: famfs running out of space or log slots keeps its own exit code
-     * (the plan checked both, but the DB may have flushed more meanwhile); any other stop
+     * (the plan checked both, but the DB may have flushed more meanwhile), and so does an SST
+     * that failed its block checksums (CORRUPT_MEDIA); any other stop
      * is a failed publication (IO).
      */
     private static CliException failure(PublisherMetrics m) {
         ErrorKind kind = m.errorKind() == null ? ErrorKind.IO : m.errorKind();
         ExitCode c = switch (kind) {
-            case NO_SPACE, LOG_FULL -> ExitCode.of(kind);
+            case NO_SPACE, LOG_FULL, CORRUPT_MEDIA -> ExitCode.of(kind); // CORRUPT_MEDIA: an SST failed its checksums
             default -> ExitCode.IO;
         };
         return new CliException(c, m.error() + "; the previous version stays visible, and the next run reuses the copied SSTs");

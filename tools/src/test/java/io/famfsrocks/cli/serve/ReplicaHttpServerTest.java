@@ -26,6 +26,9 @@ class ReplicaHttpServerTest {
     final ReplicaReads reads = new ReplicaReads() {
         @Override
         public byte[] get(byte[] key) {
+            if (new String(key, StandardCharsets.UTF_8).equals("boom")) {
+                throw new IllegalStateException("the replica failed");
+            }
             String v = data.get(new String(key, StandardCharsets.UTF_8));
             return v == null ? null : v.getBytes(StandardCharsets.UTF_8);
         }
@@ -113,5 +116,74 @@ class ReplicaHttpServerTest {
         assertThat(m).contains("famfs_replica_lookups_total 2").contains("famfs_replica_lookup_hits_total 1")
                 .contains("famfs_replica_bad_requests_total 1").contains("famfs_replica_applied_version 7")
                 .contains("famfs_replica_lookup_latency_seconds_count 2").contains("famfs_replica_ready 1");
+    }
+
+    // ---- issue 13: hostile clients ----
+
+    /** Item 1: connections that send one byte and stop must not hold the workers (2 here). */
+    @Test
+    void slowLorisConnectionsDoNotStopTheServer() throws Exception {
+        List<java.net.Socket> loris = new ArrayList<>();
+        try {
+            for (int i = 0; i < 16; i++) {
+                java.net.Socket so = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port());
+                so.getOutputStream().write('G');
+                so.getOutputStream().flush();
+                loris.add(so);
+            }
+            Thread.sleep(200);
+            HttpClient c = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build();
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+                    .timeout(java.time.Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(ms).as("/health latency with 16 slow-loris connections, ms").isLessThan(1000);
+        } finally {
+            for (java.net.Socket so : loris) {
+                so.close();
+            }
+        }
+    }
+
+    /** Item 1: a connection silent mid-headers is closed after the idle timeout. */
+    @Test
+    void aSilentHalfRequestIsClosedAfterTheIdleTimeout() throws Exception {
+        server.close();
+        server = ReplicaHttpServer.start(reads, InetAddress.getLoopbackAddress(), 0,
+                ReplicaHttpServer.Limits.defaults(2).withIdleTimeoutMillis(500));
+        try (java.net.Socket so = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            so.setSoTimeout(5_000);
+            so.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            long t0 = System.nanoTime();
+            java.io.InputStream in = so.getInputStream();
+            while (in.read() >= 0) {
+                // Jetty may answer 408 before closing
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).as("closed after ms").isBetween(300L, 4_000L);
+        }
+    }
+
+    /** Item 4: an internal error answers a JSON 500 (it used to close the exchange with no response). */
+    @Test
+    void anInternalErrorIsAJson500() throws Exception {
+        HttpResponse<String> r = get("/get?key=boom");
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(r.body()).contains("\"error\":").contains("the replica failed");
+        assertThat(get("/metrics").body()).contains("famfs_replica_errors_total 1");
+    }
+
+    /** Item 11: an undecodable percent escape is a plain 400, not an HTML error page. */
+    @Test
+    void aBadPercentEscapeIsA400() throws Exception {
+        try (java.net.Socket so = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            so.setSoTimeout(5_000);
+            so.getOutputStream().write("GET /get?key=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String r = new String(so.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(r).startsWith("HTTP/1.1 400").doesNotContainIgnoringCase("<html").contains("malformed");
+        }
     }
 }
