@@ -1,6 +1,6 @@
 package io.famfsrocks.it;
 
-import io.famfsrocks.rocks.tools.WorkloadModel;
+import io.famfsrocks.cli.rocks.WorkloadModel;
 
 import java.util.Arrays;
 

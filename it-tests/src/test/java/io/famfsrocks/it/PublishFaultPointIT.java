@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * marker line). After each: fsck clean, versions 1..K without a gap and K at or beyond the
  * newest the primary reported, the newest version's SSTs whole; then the same primary
  * restarted unarmed runs 3 s and publishes beyond K, and the checks hold again. The exact
- * media state at each point is {@code PublishFaultPointTest}'s (rocks-env), without
+ * media state at each point is {@code PublishFaultPointWalkIT}'s (rocks-env), without
  * compactions; this is the same points with them.
  */
 class PublishFaultPointIT {

@@ -8,7 +8,7 @@ import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherConfig;
 import io.famfsrocks.rocks.publish.PublisherMetrics;
-import io.famfsrocks.rocks.tools.WorkloadModel;
+import io.famfsrocks.cli.rocks.WorkloadModel;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;

@@ -9,11 +9,8 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -40,9 +37,9 @@ public final class MemoryDevice implements AutoCloseable {
     private final Pointer base;
     private final long address;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** For bulk writes into a regular-file device through the kernel (see {@link #transferFrom}). */
-    private volatile java.nio.channels.FileChannel channel;
-    /** Writes at least this large go through {@link #channel} on regular-file devices. */
+    /** Bulk writes into a regular-file device go through the kernel (see {@link #transferFrom}). */
+    private final KernelWrites kernelWrites;
+    /** Writes at least this large go through {@link #kernelWrites} on regular-file devices. */
     private static final int BULK_WRITE = 256 * 1024;
 
     private MemoryDevice(Path path, long size, boolean writable, boolean daxDevice, boolean needsMsync,
@@ -55,6 +52,7 @@ public final class MemoryDevice implements AutoCloseable {
         this.coherence = coherence;
         this.base = base;
         this.address = base.address();
+        this.kernelWrites = new KernelWrites(path);
     }
 
     public static MemoryDevice open(Path path, boolean writable) {
@@ -64,45 +62,9 @@ public final class MemoryDevice implements AutoCloseable {
     /** Opens and maps the whole device; read-only mappings refuse writes with SIGSEGV, so we check first. */
     public static MemoryDevice open(Path path, boolean writable, CacheCoherence coherence) {
         Objects.requireNonNull(path);
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(path, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            throw new FamfsException(ErrorKind.NOT_FOUND, "device " + path + " does not exist");
-        } catch (IOException e) {
-            throw new FamfsException(ErrorKind.IO, "cannot stat device " + path + ": " + e.getMessage(), e);
-        }
-        boolean dax = attrs.isOther();
-        long size;
-        boolean msync = false;
-        if (dax) {
-            size = daxSize(path);
-        } else if (attrs.isRegularFile()) {
-            size = attrs.size();
-            msync = !isMemoryFileSystem(path);
-        } else {
-            throw new FamfsException(ErrorKind.INVALID_ARGUMENT,
-                    path + " is neither a DAX character device nor a regular file");
-        }
-        if (size <= 0) {
-            throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "device " + path + " is empty");
-        }
-        LibC c = LibC.INSTANCE;
-        int fd = c.open(path.toString(), (writable ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC, 0);
-        if (fd < 0) {
-            throw new FamfsException(ErrorKind.IO, "cannot open device " + path + ": " + LibC.lastError());
-        }
-        try {
-            int prot = LibC.PROT_READ | (writable ? LibC.PROT_WRITE : 0);
-            Pointer p = c.mmap(null, size, prot, LibC.MAP_SHARED, fd, 0);
-            if (p == null || p.address() == -1L) {
-                throw new FamfsException(ErrorKind.IO, "cannot map device " + path + " (" + size + " bytes): "
-                        + LibC.lastError());
-            }
-            return new MemoryDevice(path, size, writable, dax, msync, coherence, p);
-        } finally {
-            c.close(fd); // the mapping keeps its own reference to the file
-        }
+        DeviceMapping.Probe probe = DeviceMapping.probe(path);
+        Pointer p = DeviceMapping.map(path, probe.size(), writable);
+        return new MemoryDevice(path, probe.size(), writable, probe.dax(), probe.needsMsync(), coherence, p);
     }
 
     /** Owner read and write only: the device holds every file's bytes (issue 13 item 6). */
@@ -139,29 +101,6 @@ public final class MemoryDevice implements AutoCloseable {
             throw new FamfsException(ErrorKind.EXISTS, "device file " + path + " already exists");
         } catch (IOException e) {
             throw new FamfsException(ErrorKind.IO, "cannot create device file " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static long daxSize(Path path) {
-        try {
-            long rdev = ((Number) Files.getAttribute(path, "unix:rdev")).longValue();
-            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
-            long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
-            Path sys = Path.of("/sys/dev/char/" + major + ":" + minor + "/size");
-            return Long.parseLong(Files.readString(sys).trim());
-        } catch (IOException | RuntimeException e) {
-            throw new FamfsException(ErrorKind.IO, "cannot read the size of DAX device " + path
-                    + " from sysfs: " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean isMemoryFileSystem(Path path) {
-        try {
-            FileStore store = Files.getFileStore(path);
-            String type = store.type();
-            return type.equals("tmpfs") || type.equals("hugetlbfs") || type.equals("ramfs");
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -225,15 +164,7 @@ public final class MemoryDevice implements AutoCloseable {
         checkRange(offset, n);
         if (!daxDevice && n >= BULK_WRITE) {
             // pwrite fills the file's pages in the kernel: no page fault per 4 KiB of mapping.
-            try {
-                java.nio.channels.FileChannel out = channel();
-                long at = offset;
-                while (src.hasRemaining()) {
-                    at += out.write(src, at);
-                }
-            } catch (IOException e) {
-                throw new FamfsException(ErrorKind.IO, "write to " + path + " failed: " + e.getMessage(), e);
-            }
+            kernelWrites.write(src, offset);
             return;
         }
         if (src.isDirect()) {
@@ -254,15 +185,7 @@ public final class MemoryDevice implements AutoCloseable {
         checkWritable();
         checkRange(offset, count);
         if (!daxDevice) {
-            java.nio.channels.FileChannel out = channel();
-            long done = 0;
-            while (done < count) {
-                long n = out.transferFrom(in, offset + done, count - done);
-                if (n <= 0) {
-                    throw new FamfsException(ErrorKind.IO, "source ended early: " + done + " of " + count + " bytes");
-                }
-                done += n;
-            }
+            kernelWrites.transferFrom(in, offset, count);
             return;
         }
         for (long done = 0; done < count; ) {
@@ -276,21 +199,6 @@ public final class MemoryDevice implements AutoCloseable {
             }
             done += n;
         }
-    }
-
-    private java.nio.channels.FileChannel channel() throws IOException {
-        java.nio.channels.FileChannel c = channel;
-        if (c == null) {
-            synchronized (this) {
-                c = channel;
-                if (c == null) {
-                    checkOpen();
-                    c = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.WRITE);
-                    channel = c;
-                }
-            }
-        }
-        return c;
     }
 
     /** Zeroes {@code [offset, offset + length)}. */
@@ -355,15 +263,7 @@ public final class MemoryDevice implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            synchronized (this) {
-                if (channel != null) {
-                    try {
-                        channel.close();
-                    } catch (IOException ignored) {
-                        // the mapping below is what matters
-                    }
-                }
-            }
+            kernelWrites.close();
             LibC.INSTANCE.munmap(base, size);
         }
     }

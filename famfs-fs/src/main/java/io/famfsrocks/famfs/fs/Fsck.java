@@ -168,31 +168,42 @@ public final class Fsck {
                         + " (an append was interrupted; harmless)");
             }
             Namespace ns = new Namespace(Math.min(sb.deviceSize(), d.size()), sb.logLen(), sb.allocUnit(), h.nextIndex(), null);
-            long bad = 0;
             ReferenceCount ref = new ReferenceCount(sb);
-            for (long i = 0; i < h.nextIndex(); i++) {
-                LogEntry e;
-                java.nio.ByteBuffer raw = log.rawEntry(i); // a view of the slot: also gives the stored spelling
-                try {
-                    e = LogEntry.decode(raw, i);
-                } catch (CorruptMediaException first) {
-                    try {
-                        e = log.read(i); // once more after an invalidate
-                    } catch (CorruptMediaException ex) {
-                        bad++;
-                        defects.add("bad entry: " + ex.getMessage());
-                        continue;
-                    }
-                }
-                warnAboutSpelling(raw, i, e, warnings);
-                ref.add(e);
-                ns.apply(i, e);
-            }
-            for (Namespace.Anomaly a : ns.anomalies()) {
-                defects.add(a.toString());
-            }
+            long bad = replay(log, h.nextIndex(), ns, ref, defects, warnings);
             return new Report(device, sb, h, h.nextIndex(), h.lastIndex() + 1, bad, ns.files(), ns.directories(),
                     ns.fileBytes(), ns.allocatedBytes(), ns.collisions(), defects, warnings, ref.totals());
         }
+    }
+
+    /**
+     * Applies every entry below {@code nextIndex} to {@code ns} and counts it in {@code ref};
+     * an entry that does not decode and every anomaly of the replay become defects, a path
+     * spelled as only the reference writes it a warning. Returns the count of undecodable entries.
+     */
+    private static long replay(FamfsLog log, long nextIndex, Namespace ns, ReferenceCount ref,
+                               List<String> defects, List<String> warnings) {
+        long bad = 0;
+        for (long i = 0; i < nextIndex; i++) {
+            LogEntry e;
+            java.nio.ByteBuffer raw = log.rawEntry(i); // a view of the slot: also gives the stored spelling
+            try {
+                e = LogEntry.decode(raw, i);
+            } catch (CorruptMediaException first) {
+                try {
+                    e = log.read(i); // once more after an invalidate
+                } catch (CorruptMediaException ex) {
+                    bad++;
+                    defects.add("bad entry: " + ex.getMessage());
+                    continue;
+                }
+            }
+            warnAboutSpelling(raw, i, e, warnings);
+            ref.add(e);
+            ns.apply(i, e);
+        }
+        for (Namespace.Anomaly a : ns.anomalies()) {
+            defects.add(a.toString());
+        }
+        return bad;
     }
 }

@@ -134,59 +134,77 @@ public final class Namespace {
             return; // accepted, not used yet: every extent names device 0
         }
         String path = e.path();
-        String parentPath = FamfsPaths.parent(path);
-        // Replay applies hundreds of thousands of entries: one map probe for the parent (none
-        // when the previous entry had the same one) and one insert that is also the duplicate check.
-        List<Node> siblings;
-        if (parentPath.equals(lastParentPath)) {
-            siblings = lastSiblings;
-        } else {
-            Node parent = byPath.get(parentPath);
-            if (!(parent instanceof Node.Dir)) {
-                anomalies.add(new Anomaly(index, path, byPath.containsKey(path) ? "duplicate path" : parent == null
-                        ? "child logged before its parent (or parent missing)" : "parent is a file"));
-                return;
-            }
-            siblings = children.get(parentPath);
-            lastParentPath = parentPath;
-            lastSiblings = siblings;
+        List<Node> siblings = siblingsFor(index, path);
+        if (siblings == null) {
+            return;
         }
-        Node node;
-        LogEntry.FileEntry f = null;
-        if (e instanceof LogEntry.MkdirEntry d) {
-            node = new Node.Dir(path, d.uid(), d.gid(), d.mode(), index);
-        } else {
-            f = (LogEntry.FileEntry) e;
-            String bad = extentProblem(f);
-            if (bad != null) {
-                anomalies.add(new Anomaly(index, path, byPath.containsKey(path) ? "duplicate path" : bad));
-                return;
-            }
-            node = new Node.File(path, f, index, loader);
+        Node node = nodeFor(index, path, e);
+        if (node == null) {
+            return;
         }
         if (byPath.putIfAbsent(path, node) != null) {
             anomalies.add(new Anomaly(index, path, "duplicate path"));
             return;
         }
-        if (f == null) {
+        if (e instanceof LogEntry.MkdirEntry) {
             children.put(path, new ArrayList<>());
             dirs++;
         } else {
-            long hits = 0;
-            for (Extent x : f.layout().extents()) {
-                hits += bitmap.mark(x.offset(), x.length());
-            }
-            if (hits > 0) {
-                collisions += hits;
-                anomalies.add(new Anomaly(index, path, hits + " allocation unit(s) collide with earlier files"));
-            }
-            files++;
-            fileBytes += f.size();
-            allocatedBytes += f.layout().allocatedBytes();
+            account(index, path, (LogEntry.FileEntry) e);
         }
         synchronized (siblings) {
             siblings.add(node);
         }
+    }
+
+    /**
+     * The child list of {@code path}'s parent, or null (and an anomaly recorded) when the
+     * parent is not a directory. Replay applies hundreds of thousands of entries: one map
+     * probe for the parent, none when the previous entry had the same one.
+     */
+    private List<Node> siblingsFor(long index, String path) {
+        String parentPath = FamfsPaths.parent(path);
+        if (parentPath.equals(lastParentPath)) {
+            return lastSiblings;
+        }
+        Node parent = byPath.get(parentPath);
+        if (!(parent instanceof Node.Dir)) {
+            anomalies.add(new Anomaly(index, path, byPath.containsKey(path) ? "duplicate path" : parent == null
+                    ? "child logged before its parent (or parent missing)" : "parent is a file"));
+            return null;
+        }
+        lastParentPath = parentPath;
+        lastSiblings = children.get(parentPath);
+        return lastSiblings;
+    }
+
+    /** The node an entry describes, or null (and an anomaly recorded) when a file's extents are bad. */
+    private Node nodeFor(long index, String path, LogEntry e) {
+        if (e instanceof LogEntry.MkdirEntry d) {
+            return new Node.Dir(path, d.uid(), d.gid(), d.mode(), index);
+        }
+        LogEntry.FileEntry f = (LogEntry.FileEntry) e;
+        String bad = extentProblem(f);
+        if (bad != null) {
+            anomalies.add(new Anomaly(index, path, byPath.containsKey(path) ? "duplicate path" : bad));
+            return null;
+        }
+        return new Node.File(path, f, index, loader);
+    }
+
+    /** Marks a new file's extents in the bitmap (recording collisions) and counts it. */
+    private void account(long index, String path, LogEntry.FileEntry f) {
+        long hits = 0;
+        for (Extent x : f.layout().extents()) {
+            hits += bitmap.mark(x.offset(), x.length());
+        }
+        if (hits > 0) {
+            collisions += hits;
+            anomalies.add(new Anomaly(index, path, hits + " allocation unit(s) collide with earlier files"));
+        }
+        files++;
+        fileBytes += f.size();
+        allocatedBytes += f.layout().allocatedBytes();
     }
 
     /** Checks that a file's extents lie inside the data area, aligned, and cover its size. */

@@ -26,13 +26,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Names: the volume's tree plus {@code /.meta/.superblock} (2 MiB, 0444) and
  * {@code /.meta/.log} (the log, 0644 on a writable master, 0444 otherwise), as the
- * reference shows them. A lookup that misses refreshes the namespace from the log first,
+ * reference shows them ({@link MetaFiles}). A lookup that misses refreshes the namespace from the log first,
  * so a file the master just created is found even before the follower thread sees it.
  *
  * <p>Writes (master, not read-only): inside a file's fixed size only. A write that starts
  * inside and runs past the end is cut at the end (a short write, as the reference kernel
  * module does); one that starts at or past the end fails with EFBIG (the module returns
  * 0 there, which makes writers loop). Raw writes to {@code .meta} files fail with EPERM.
+ * Operations famfs never does are refused by {@link #refuse} (reasons in {@code Unsupported}).
  *
  * <p>Thread-safe: called concurrently by the binding's serving threads; open handles
  * live in a concurrent map.
@@ -42,10 +43,6 @@ public final class FamfsFuseOps {
     public static final int S_IFREG = 0100000;
     /** Preferred I/O size reported in {@code st_blksize}: the largest read libfuse2 makes. */
     public static final int BLKSIZE = 128 * 1024;
-    static final String META = "/.meta";
-    static final String META_SB = "/.meta/.superblock";
-    static final String META_LOG = "/.meta/.log";
-    private static final long META_INO = 1L << 40;
     private static final int O_ACCMODE = 3;
     private static final System.Logger LOG = System.getLogger(FamfsFuseOps.class.getName());
 
@@ -56,9 +53,10 @@ public final class FamfsFuseOps {
     private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final CountDownLatch initialised = new CountDownLatch(1);
+    private final MetaFiles meta;
 
-    /** One open file: its bytes, and a writer when opened for writing on the master. */
-    private record Handle(FamfsFile file, MasterVolume.WritableFile writer, long metaOffset, long metaSize) {
+    /** One open file: its bytes, and a writer when opened for writing on the master; or a meta file's range. */
+    private record Handle(FamfsFile file, MasterVolume.WritableFile writer, MetaFiles.Range meta) {
         boolean isMeta() {
             return file == null;
         }
@@ -72,6 +70,7 @@ public final class FamfsFuseOps {
         this.volume = volume;
         this.master = !readOnly && volume instanceof MasterVolume m ? m : null;
         this.keepCache = keepCache;
+        this.meta = new MetaFiles(volume, master != null, time);
     }
 
     public boolean writable() {
@@ -93,20 +92,8 @@ public final class FamfsFuseOps {
 
     public int getattr(String path, AttrSink sink) {
         try {
-            switch (path) {
-                case META:
-                    sink.set(META_INO, S_IFDIR | 0700, 2, 0, 0, 0, 0, BLKSIZE, time);
-                    return 0;
-                case META_SB:
-                    sink.set(META_INO + 1, S_IFREG | 0444, 1, 0, 0, FormatInfo.LOG_OFFSET,
-                            FormatInfo.LOG_OFFSET / 512, BLKSIZE, time);
-                    return 0;
-                case META_LOG:
-                    long len = volume.logLength();
-                    sink.set(META_INO + 2, S_IFREG | (master != null ? 0644 : 0444), 1, 0, 0, len, len / 512, BLKSIZE, time);
-                    return 0;
-                default:
-                    break;
+            if (meta.getattr(path, sink)) {
+                return 0;
             }
             Node n = find(path);
             if (n == null) {
@@ -131,9 +118,8 @@ public final class FamfsFuseOps {
             if (!sink.add(".") || !sink.add("..")) {
                 return 0;
             }
-            if (path.equals(META)) {
-                sink.add(".superblock");
-                sink.add(".log");
+            if (path.equals(MetaFiles.DIR)) {
+                MetaFiles.list(sink);
                 return 0;
             }
             volume.refresh();
@@ -165,14 +151,12 @@ public final class FamfsFuseOps {
                 return -Errno.EROFS;
             }
             Handle h;
-            if (path.equals(META_SB) || path.equals(META_LOG)) {
+            if (MetaFiles.isFile(path)) {
                 if (write) {
                     LOG.log(Level.INFO, "open {0} for writing: refused (EPERM); the log is written only by famfs-rocks commands", path);
                     return -Errno.EPERM;
                 }
-                boolean sb = path.equals(META_SB);
-                h = new Handle(null, null, sb ? 0 : FormatInfo.LOG_OFFSET,
-                        sb ? FormatInfo.LOG_OFFSET : volume.logLength());
+                h = new Handle(null, null, meta.range(path));
             } else {
                 Node n = find(path);
                 if (n == null) {
@@ -185,7 +169,7 @@ public final class FamfsFuseOps {
                 }
                 FamfsFile f = volume.openFile(n.path());
                 f.invalidate(); // non-coherent shared memory: drop stale lines before serving reads
-                h = new Handle(f, write ? master.openWritable(n.path()) : null, 0, 0);
+                h = new Handle(f, write ? master.openWritable(n.path()) : null, null);
             }
             long id = nextHandle.getAndIncrement();
             handles.put(id, h);
@@ -209,13 +193,7 @@ public final class FamfsFuseOps {
                 return -Errno.EBADF;
             }
             if (h.isMeta()) {
-                if (offset >= h.metaSize()) {
-                    return 0;
-                }
-                int n = (int) Math.min(dst.remaining(), h.metaSize() - offset);
-                dst.limit(dst.position() + n);
-                volume.readMetadata(h.metaOffset() + offset, dst);
-                return n;
+                return meta.read(h.meta(), dst, offset);
             }
             int n = h.file().read(offset, dst);
             return Math.max(n, 0);
@@ -288,7 +266,7 @@ public final class FamfsFuseOps {
             if (master == null) {
                 return -Errno.EROFS;
             }
-            if (path.equals(META) || path.startsWith(META + "/")) {
+            if (MetaFiles.isMeta(path)) {
                 return -Errno.EPERM;
             }
             master.mkdir(path, CreateOptions.dir().withMode(mode & 07777).withOwner(uid, gid));
@@ -322,26 +300,7 @@ public final class FamfsFuseOps {
         if (master == null) {
             return -Errno.EROFS;
         }
-        String why;
-        switch (op) {
-            case "create":
-            case "mknod":
-                why = "famfs files have a fixed size set when they are created; create one with "
-                        + "`famfs-rocks creat -s SIZE <file>` (or `famfs-rocks cp`), then write it through the mount";
-                break;
-            case "truncate":
-            case "fallocate":
-                why = "famfs files never change size";
-                break;
-            case "chmod":
-            case "chown":
-            case "utimens":
-                why = "famfs keeps the mode and owner its log records";
-                break;
-            default:
-                why = "famfs never deletes, renames or links names";
-                break;
-        }
+        String why = Unsupported.why(op);
         LOG.log(Level.INFO, "{0} {1}: not supported (ENOTSUP): {2}", op, path, why);
         return -Errno.ENOTSUP;
     }

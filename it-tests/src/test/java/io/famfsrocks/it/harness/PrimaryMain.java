@@ -1,7 +1,7 @@
 package io.famfsrocks.it.harness;
 
 import io.famfsrocks.famfs.fs.Famfs;
-import io.famfsrocks.rocks.tools.WorkloadModel;
+import io.famfsrocks.cli.rocks.WorkloadModel;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.rocks.publish.FamfsPublisher;

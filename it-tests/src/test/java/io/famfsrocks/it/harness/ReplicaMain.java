@@ -1,8 +1,8 @@
 package io.famfsrocks.it.harness;
 
 import io.famfsrocks.famfs.fs.Famfs;
-import io.famfsrocks.rocks.tools.ViewChecker;
-import io.famfsrocks.rocks.tools.WorkloadModel;
+import io.famfsrocks.cli.rocks.ViewChecker;
+import io.famfsrocks.cli.rocks.WorkloadModel;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.rocks.replica.FamfsReplica;

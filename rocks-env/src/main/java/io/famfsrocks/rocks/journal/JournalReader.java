@@ -79,68 +79,85 @@ public final class JournalReader {
     /** Records committed since the last call; empty when nothing is new. */
     public List<JournalRecord> poll() {
         List<JournalRecord> out = new ArrayList<>();
-        if (current == null) {
-            volume.refresh();
-            int newest = newestJournal(volume, dataset);
-            if (newest < 0) {
-                return out;
-            }
-            // A newest journal without a header yet, or without a record (a writer that died between
-            // creating it and writing the version that made it, before or after sealing the full
-            // one): the newest version is in the one before, so start there.
-            boolean opened = open(newest);
-            if (newest > 0 && (!opened || current.committed() == JournalHeader.DATA_START)) {
-                opened = open(newest - 1);
-            }
-            if (!opened) {
-                return out;
-            }
+        if (current == null && !openNewest()) {
+            return out;
         }
         while (true) {
-            long committed = current.committed();
-            if (committed < JournalHeader.DATA_START || committed > current.size()) {
-                throw JournalHeader.corrupt(current.path, JournalHeader.COMMITTED_OFFSET,
-                        "committed length in [" + JournalHeader.DATA_START + ", " + current.size() + "]",
-                        Long.toString(committed));
-            }
-            boolean sealed = false;
-            if (offset < committed) {
-                current.invalidate(offset, committed - offset);
-            }
-            while (offset < committed) {
-                JournalRecord r = JournalCodec.decode(current.view, (int) offset, committed, current.path);
-                offset += JournalCodec.encodedSize(r);
-                if (r instanceof JournalRecord.Seal s) {
-                    if (s.next() != index + 1) {
-                        throw JournalHeader.corrupt(current.path, offset, "seal to journal " + (index + 1),
-                                "seal to " + s.next());
-                    }
-                    sealed = true;
-                    break;
-                }
-                out.add(r);
-            }
+            boolean sealed = readCommitted(out);
             // A writer that crashed between creating the next journal and sealing this one
             // leaves it unsealed; the next journal's existence is then the seal.
-            if (!sealed) {
-                volume.refresh();
-                if (!(volume.lookup(DatasetPaths.journal(dataset, index + 1)) instanceof Node.File)
-                        || current.committed() != offset) {
-                    return out;
-                }
+            if (!sealed && !nextJournalStandsForSeal()) {
+                return out;
             }
-            if (!(volume.lookup(DatasetPaths.journal(dataset, index + 1)) instanceof Node.File)) {
-                volume.refresh();
-                if (!(volume.lookup(DatasetPaths.journal(dataset, index + 1)) instanceof Node.File)) {
-                    throw new BridgeException(ErrorKind.CORRUPT_MEDIA, current.path + " is sealed but "
-                            + DatasetPaths.journal(dataset, index + 1) + " does not exist");
-                }
-            }
-            if (!JournalFile.reading(volume, DatasetPaths.journal(dataset, index + 1)).uninitialised()) {
-                out.add(new JournalRecord.Seal(index + 1));
-                open(index + 1);
-            } else {
+            requireNextJournal();
+            if (JournalFile.reading(volume, DatasetPaths.journal(dataset, index + 1)).uninitialised()) {
                 return out; // the next journal's header is on its way; its seal was read, so remember it
+            }
+            out.add(new JournalRecord.Seal(index + 1));
+            open(index + 1);
+        }
+    }
+
+    /** Opens the newest journal with a header; false when there is none yet. */
+    private boolean openNewest() {
+        volume.refresh();
+        int newest = newestJournal(volume, dataset);
+        if (newest < 0) {
+            return false;
+        }
+        // A newest journal without a header yet, or without a record (a writer that died between
+        // creating it and writing the version that made it, before or after sealing the full
+        // one): the newest version is in the one before, so start there.
+        boolean opened = open(newest);
+        if (newest > 0 && (!opened || current.committed() == JournalHeader.DATA_START)) {
+            opened = open(newest - 1);
+        }
+        return opened;
+    }
+
+    /**
+     * Decodes the current journal's records from {@link #offset} up to its committed length
+     * into {@code out}; true when a seal (to the next journal, else CORRUPT_MEDIA) ended them.
+     */
+    private boolean readCommitted(List<JournalRecord> out) {
+        long committed = current.committed();
+        if (committed < JournalHeader.DATA_START || committed > current.size()) {
+            throw JournalHeader.corrupt(current.path, JournalHeader.COMMITTED_OFFSET,
+                    "committed length in [" + JournalHeader.DATA_START + ", " + current.size() + "]",
+                    Long.toString(committed));
+        }
+        if (offset < committed) {
+            current.invalidate(offset, committed - offset);
+        }
+        while (offset < committed) {
+            JournalRecord r = JournalCodec.decode(current.view, (int) offset, committed, current.path);
+            offset += JournalCodec.encodedSize(r);
+            if (r instanceof JournalRecord.Seal s) {
+                if (s.next() != index + 1) {
+                    throw JournalHeader.corrupt(current.path, offset, "seal to journal " + (index + 1),
+                            "seal to " + s.next());
+                }
+                return true;
+            }
+            out.add(r);
+        }
+        return false;
+    }
+
+    /** For an unsealed journal read to its end: does the next journal exist (and nothing more was committed)? */
+    private boolean nextJournalStandsForSeal() {
+        volume.refresh();
+        return volume.lookup(DatasetPaths.journal(dataset, index + 1)) instanceof Node.File
+                && current.committed() == offset;
+    }
+
+    /** After a seal: the next journal must exist (looked up again after a refresh), else CORRUPT_MEDIA. */
+    private void requireNextJournal() {
+        if (!(volume.lookup(DatasetPaths.journal(dataset, index + 1)) instanceof Node.File)) {
+            volume.refresh();
+            if (!(volume.lookup(DatasetPaths.journal(dataset, index + 1)) instanceof Node.File)) {
+                throw new BridgeException(ErrorKind.CORRUPT_MEDIA, current.path + " is sealed but "
+                        + DatasetPaths.journal(dataset, index + 1) + " does not exist");
             }
         }
     }

@@ -70,14 +70,25 @@ public final class JournalWriter {
         }
         volume.refresh();
         int newest = JournalReader.newestJournal(volume, dataset);
-        if (newest < 0) {
-            volume.mkdirs(DatasetPaths.sstDir(dataset), CreateOptions.dir());
-            volume.mkdirs(DatasetPaths.optionsDir(dataset), CreateOptions.dir());
-            JournalHeader h = new JournalHeader(0, UUID.randomUUID(), dbIdentity, journalSize);
-            JournalWriter w = new JournalWriter(volume, dataset, journalSize, h);
-            w.createJournal(h);
-            return w;
-        }
+        return newest < 0 ? create(volume, dataset, journalSize, dbIdentity)
+                : resume(volume, dataset, newest, dbIdentity);
+    }
+
+    /** A new dataset: its directories and journal.0000. */
+    private static JournalWriter create(MasterVolume volume, String dataset, long journalSize, String dbIdentity) {
+        volume.mkdirs(DatasetPaths.sstDir(dataset), CreateOptions.dir());
+        volume.mkdirs(DatasetPaths.optionsDir(dataset), CreateOptions.dir());
+        JournalHeader h = new JournalHeader(0, UUID.randomUUID(), dbIdentity, journalSize);
+        JournalWriter w = new JournalWriter(volume, dataset, journalSize, h);
+        w.createJournal(h);
+        return w;
+    }
+
+    /**
+     * An existing dataset: appends to journal {@code newest} after its last record (writing
+     * its header first if we stopped before), knowing the last version published.
+     */
+    private static JournalWriter resume(MasterVolume volume, String dataset, int newest, String dbIdentity) {
         JournalFile newestFile = JournalFile.writing(volume, DatasetPaths.journal(dataset, newest));
         if (newestFile.uninitialised()) {
             // We stopped between creating the file and writing its header: finish the job.

@@ -10,7 +10,6 @@ import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherConfig;
-import io.famfsrocks.rocks.tools.WorkloadModel;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;

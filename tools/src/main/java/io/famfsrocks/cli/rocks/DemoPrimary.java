@@ -3,7 +3,6 @@ package io.famfsrocks.cli.rocks;
 import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherMetrics;
-import io.famfsrocks.rocks.tools.WorkloadModel;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LiveFileMetaData;

@@ -31,17 +31,16 @@ public final class ReplicaStatCommand extends Verb {
     @Option(names = "--count", description = "Also count the keys (a full scan).")
     boolean count;
 
+    /** What stat reports: freshness, the applied version's record (null if gone), SSTs, keys (-1: not counted). */
+    private record Stat(Freshness f, JournalRecord.Version v, long ssts, long bytes, long keys) {
+    }
+
     @Override
     protected ExitCode run() throws Exception {
         try (ReplicaSession s = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
                 openOptions(), ReplicaSession.ONE_SHOT, false)) {
             Freshness f = s.replica().freshness();
-            JournalRecord.Version v = null;
-            for (JournalRecord r : new JournalReader(s.volume(), where.dataset).poll()) {
-                if (r instanceof JournalRecord.Version rv && rv.version() == f.appliedVersion()) {
-                    v = rv;
-                }
-            }
+            JournalRecord.Version v = appliedVersionRecord(s, f.appliedVersion());
             long ssts = v == null ? -1 : v.ssts().size();
             long bytes = 0;
             if (v != null) {
@@ -49,46 +48,69 @@ public final class ReplicaStatCommand extends Verb {
                     bytes += e.size();
                 }
             }
-            long keys = -1;
-            if (count) {
-                keys = 0;
-                try (ReplicaIterator it = s.replica().newIterator()) {
-                    for (it.seekToFirst(); it.isValid(); it.next()) {
-                        keys++;
-                    }
-                }
-            }
+            Stat stat = new Stat(f, v, ssts, bytes, count ? countKeys(s) : -1);
             if (jsonOption.json()) {
-                Json.Obj o = Json.obj().put("dataset", where.dataset).put("version", f.appliedVersion())
-                        .put("sequence", f.sequence()).put("published_at_ms", f.publishedAtMs())
-                        .put("newest_version", f.newestVersion()).put("lag_ms", f.lagMs()).put("current", f.current())
-                        .put("ssts", ssts).put("sst_bytes", bytes);
-                if (count) {
-                    o.put("keys", keys);
-                }
-                if (f.problem() != null) {
-                    o.put("problem", f.problem());
-                }
-                out().println(Json.write(o));
-                return ExitCode.OK;
-            }
-            out().println("dataset:        " + where.dataset);
-            out().println("version:        " + f.appliedVersion() + " of " + f.newestVersion()
-                    + (f.current() ? " (current)" : " (behind)"));
-            out().println("sequence:       " + f.sequence());
-            out().println("published at:   " + Instant.ofEpochMilli(f.publishedAtMs()));
-            out().println("lag:            " + f.lagMs() + " ms");
-            if (v != null) {
-                out().println("SSTs:           " + ssts + " (" + Sizes.human(bytes) + ", " + bytes + " bytes)");
-                out().println("options:        " + v.optionsName());
-            }
-            if (count) {
-                out().println("keys:           " + keys);
-            }
-            if (f.problem() != null) {
-                out().println("problem:        " + f.problem());
+                printJson(stat);
+            } else {
+                printText(stat);
             }
         }
         return ExitCode.OK;
+    }
+
+    /** The journal's record of the version the replica applied, or null when the journal no longer has it. */
+    private JournalRecord.Version appliedVersionRecord(ReplicaSession s, long applied) {
+        JournalRecord.Version v = null;
+        for (JournalRecord r : new JournalReader(s.volume(), where.dataset).poll()) {
+            if (r instanceof JournalRecord.Version rv && rv.version() == applied) {
+                v = rv;
+            }
+        }
+        return v;
+    }
+
+    private static long countKeys(ReplicaSession s) {
+        long keys = 0;
+        try (ReplicaIterator it = s.replica().newIterator()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                keys++;
+            }
+        }
+        return keys;
+    }
+
+    private void printJson(Stat st) {
+        Freshness f = st.f();
+        Json.Obj o = Json.obj().put("dataset", where.dataset).put("version", f.appliedVersion())
+                .put("sequence", f.sequence()).put("published_at_ms", f.publishedAtMs())
+                .put("newest_version", f.newestVersion()).put("lag_ms", f.lagMs()).put("current", f.current())
+                .put("ssts", st.ssts()).put("sst_bytes", st.bytes());
+        if (count) {
+            o.put("keys", st.keys());
+        }
+        if (f.problem() != null) {
+            o.put("problem", f.problem());
+        }
+        out().println(Json.write(o));
+    }
+
+    private void printText(Stat st) {
+        Freshness f = st.f();
+        out().println("dataset:        " + where.dataset);
+        out().println("version:        " + f.appliedVersion() + " of " + f.newestVersion()
+                + (f.current() ? " (current)" : " (behind)"));
+        out().println("sequence:       " + f.sequence());
+        out().println("published at:   " + Instant.ofEpochMilli(f.publishedAtMs()));
+        out().println("lag:            " + f.lagMs() + " ms");
+        if (st.v() != null) {
+            out().println("SSTs:           " + st.ssts() + " (" + Sizes.human(st.bytes()) + ", " + st.bytes() + " bytes)");
+            out().println("options:        " + st.v().optionsName());
+        }
+        if (count) {
+            out().println("keys:           " + st.keys());
+        }
+        if (f.problem() != null) {
+            out().println("problem:        " + f.problem());
+        }
     }
 }

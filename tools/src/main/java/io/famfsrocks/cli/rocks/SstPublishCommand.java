@@ -13,9 +13,7 @@ import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherConfig;
 import io.famfsrocks.rocks.publish.PublisherMetrics;
-import org.rocksdb.Checkpoint;
 import org.rocksdb.IngestExternalFileOptions;
-import org.rocksdb.LiveFileMetaData;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import picocli.CommandLine.Command;
@@ -125,9 +123,9 @@ public final class SstPublishCommand extends Verb {
         try {
             if (live) {
                 tmp = Files.createTempDirectory(db.toAbsolutePath().getParent(), ".famfs-checkpoint-");
-                source = checkpoint(db, tmp.resolve("db"));
+                source = DbDirectory.checkpoint(db, tmp.resolve("db"));
             }
-            PublishPlan plan = PublishPlan.of(vol, dataset, liveSsts(source), live ? 0 : walBytes(source), cfg);
+            PublishPlan plan = PublishPlan.of(vol, dataset, DbDirectory.liveSsts(source), live ? 0 : DbDirectory.walBytes(source), cfg);
             if (!plan(plan)) {
                 return ExitCode.OK;
             }
@@ -159,7 +157,7 @@ public final class SstPublishCommand extends Verb {
         if (exists == false && !done.isEmpty()) {
             throw new CliException(ExitCode.NOT_FOUND, "staging DB " + dir + " is gone but its ledger remains");
         }
-        Map<Long, Long> sizes = exists ? liveSsts(dir) : new TreeMap<>();
+        Map<Long, Long> sizes = exists ? DbDirectory.liveSsts(dir) : new TreeMap<>();
         long k = -1;
         for (Path f : fresh.keySet()) {
             sizes.put(k--, Files.size(f));
@@ -261,60 +259,6 @@ public final class SstPublishCommand extends Verb {
             default -> ExitCode.IO;
         };
         return new CliException(c, m.error() + "; the previous version stays visible, and the next run reuses the copied SSTs");
-    }
-
-    /** File number to size of the DB's live SSTs, from a read-only open (which takes no lock). */
-    static Map<Long, Long> liveSsts(Path dir) throws RocksDBException {
-        Map<Long, Long> out = new TreeMap<>();
-        try (RocksHandle h = RocksHandle.openReadOnly(dir)) {
-            for (LiveFileMetaData m : h.db().getLiveFilesMetaData()) {
-                out.put(DatasetPaths.sstNumber(m.fileName()), m.size());
-            }
-        }
-        return out;
-    }
-
-    private static long walBytes(Path dir) throws IOException {
-        long n = 0;
-        try (var s = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                if (p.getFileName().toString().endsWith(".log") && Files.isRegularFile(p)) {
-                    n += Files.size(p);
-                }
-            }
-        }
-        return n;
-    }
-
-    /**
-     * A checkpoint of a DB another process has open: a read-only instance (no lock) lists and
-     * hard-links its files. Its WAL files are dropped, so the version holds what the live DB
-     * had flushed, under the live DB's own file numbers (a WAL flushed here would take a
-     * number the live DB later gives another SST).
-     */
-    private static Path checkpoint(Path live, Path target) throws RocksDBException, IOException {
-        RocksDBException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) { // the live DB may delete a file meanwhile
-            ReplicaSession.deleteTree(target);
-            try (RocksHandle h = RocksHandle.openReadOnly(live); Checkpoint c = Checkpoint.create(h.db())) {
-                c.createCheckpoint(target.toString());
-                last = null;
-                break;
-            } catch (RocksDBException e) {
-                last = e;
-            }
-        }
-        if (last != null) {
-            throw last;
-        }
-        try (var s = Files.list(target)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                if (p.getFileName().toString().endsWith(".log")) {
-                    Files.delete(p);
-                }
-            }
-        }
-        return target;
     }
 
     /** The ledger's identity of an SST: its CRC32C in hex (as CRC32C#getValue prints it). */

@@ -1,17 +1,19 @@
-package io.famfsrocks.rocks.publish;
+package io.famfsrocks.it;
 
+import io.famfsrocks.cli.rocks.ViewChecker;
+import io.famfsrocks.cli.rocks.WorkloadModel;
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.TestDevice;
+import io.famfsrocks.rocks.publish.FamfsPublisher;
+import io.famfsrocks.rocks.publish.PublisherConfig;
 import io.famfsrocks.rocks.replica.ExportedSharedFiles;
 import io.famfsrocks.rocks.replica.FamfsReplica;
 import io.famfsrocks.rocks.replica.Freshness;
 import io.famfsrocks.rocks.replica.ReplicaConfig;
 import io.famfsrocks.rocks.replica.SharedFiles;
-import io.famfsrocks.rocks.tools.ViewChecker;
-import io.famfsrocks.rocks.tools.WorkloadModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * to be current, must keep serving the last verified version, and must reach the version
  * once the SST appears, without waiting for another publication.
  */
-class ReplicaRecoveryTest {
+class ReplicaRecoveryIT {
     Path tmp;
 
     /** Shared files that hide every SST not seen before while {@code hidden} is set. */
@@ -128,7 +130,7 @@ class ReplicaRecoveryTest {
                 assertThat(checker.check(replica)).isEqualTo(c1);
 
                 shared.hidden = true;
-                PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                PublishAndFollowIT.writeAndFlush(db, model, 2000);
                 long v2 = pub.publishNow(10_000);
                 long deadline = System.currentTimeMillis() + 10_000;
                 while (shared.refused < 3 && System.currentTimeMillis() < deadline) {
@@ -147,7 +149,7 @@ class ReplicaRecoveryTest {
                 // The SST appears; no new publication: the replica must get there on its own.
                 shared.hidden = false;
                 long c2 = model.counter();
-                PublishAndFollowTest.await(replica, v2);
+                PublishAndFollowIT.await(replica, v2);
                 assertThat(checker.check(replica)).isEqualTo(c2);
                 deadline = System.currentTimeMillis() + 10_000;
                 while (!replica.freshness().current() && System.currentTimeMillis() < deadline) {
@@ -156,9 +158,9 @@ class ReplicaRecoveryTest {
                 assertThat(replica.freshness().current()).as(replica.freshness().toString()).isTrue();
 
                 // And it keeps following afterwards.
-                long c3 = PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                long c3 = PublishAndFollowIT.writeAndFlush(db, model, 2000);
                 long v3 = pub.publishNow(10_000);
-                PublishAndFollowTest.await(replica, v3);
+                PublishAndFollowIT.await(replica, v3);
                 assertThat(checker.check(replica)).isEqualTo(c3);
             }
             for (int i = 1; i < applied.size(); i++) {
@@ -188,7 +190,7 @@ class ReplicaRecoveryTest {
                 long reopensBefore = replica.stats().reopens();
 
                 shared.garbling = true;
-                PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                PublishAndFollowIT.writeAndFlush(db, model, 2000);
                 long v2 = pub.publishNow(10_000);
                 long deadline = System.currentTimeMillis() + 10_000;
                 while (replica.stats().stuckDetected() == 0 && System.currentTimeMillis() < deadline) {
@@ -207,12 +209,12 @@ class ReplicaRecoveryTest {
 
                 shared.repair();
                 long c2 = model.counter();
-                PublishAndFollowTest.await(replica, v2);
+                PublishAndFollowIT.await(replica, v2);
                 assertThat(checker.check(replica)).isEqualTo(c2);
                 assertThat(replica.stats().reopens()).as("recovered by reopening").isGreaterThan(reopensBefore);
-                long c3 = PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                long c3 = PublishAndFollowIT.writeAndFlush(db, model, 2000);
                 long v3 = pub.publishNow(10_000);
-                PublishAndFollowTest.await(replica, v3);
+                PublishAndFollowIT.await(replica, v3);
                 assertThat(checker.check(replica)).isEqualTo(c3);
             }
         });
@@ -225,13 +227,13 @@ class ReplicaRecoveryTest {
     }
 
     private void withPublishingPrimary(Scenario scenario) throws Exception {
-        int slots = PublishAndFollowTest.SLOTS;
+        int slots = PublishAndFollowIT.SLOTS;
         try (TestDevice dev = new TestDevice(1L << 30); MasterVolume master = dev.openMaster();
-             FamfsVolume client = dev.openClient(); Options opts = PublishAndFollowTest.primaryOptions()) {
+             FamfsVolume client = dev.openClient(); Options opts = PublishAndFollowIT.primaryOptions()) {
             WorkloadModel model = new WorkloadModel(slots);
             FamfsPublisher pub = FamfsPublisher.attach(opts, master, "db1", PublisherConfig.defaults());
             try (RocksDB db = RocksDB.open(opts, tmp.resolve("db").toString()); FamfsPublisher p = pub) {
-                long c1 = PublishAndFollowTest.writeAndFlush(db, model, 3000);
+                long c1 = PublishAndFollowIT.writeAndFlush(db, model, 3000);
                 pub.start(db);
                 pub.publishNow(10_000);
                 scenario.run(client, db, pub, model, new ViewChecker(slots), c1);

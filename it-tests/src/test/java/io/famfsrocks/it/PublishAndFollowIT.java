@@ -1,16 +1,19 @@
-package io.famfsrocks.rocks.publish;
+package io.famfsrocks.it;
 
+import io.famfsrocks.cli.rocks.ViewChecker;
+import io.famfsrocks.cli.rocks.WorkloadModel;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Node;
 import io.famfsrocks.rocks.TestDevice;
 import io.famfsrocks.rocks.journal.DatasetPaths;
+import io.famfsrocks.rocks.publish.FamfsPublisher;
+import io.famfsrocks.rocks.publish.PublisherConfig;
+import io.famfsrocks.rocks.publish.PublisherMetrics;
 import io.famfsrocks.rocks.replica.ExportedSharedFiles;
 import io.famfsrocks.rocks.replica.FamfsReplica;
 import io.famfsrocks.rocks.replica.Freshness;
 import io.famfsrocks.rocks.replica.ReplicaConfig;
-import io.famfsrocks.rocks.tools.ViewChecker;
-import io.famfsrocks.rocks.tools.WorkloadModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PublishAndFollowTest {
+class PublishAndFollowIT {
     static final int SLOTS = 5000;
     Path tmp;
 

@@ -1,4 +1,4 @@
-package io.famfsrocks.rocks.tools;
+package io.famfsrocks.cli.rocks;
 
 import io.famfsrocks.rocks.replica.FamfsReplica;
 import io.famfsrocks.rocks.replica.ReplicaIterator;

@@ -1,4 +1,4 @@
-package io.famfsrocks.rocks.publish;
+package io.famfsrocks.it;
 
 import io.famfsrocks.famfs.FaultPoint;
 import io.famfsrocks.famfs.fs.Famfs;
@@ -9,6 +9,9 @@ import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Node;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.rocks.TestDevice;
+import io.famfsrocks.rocks.publish.FamfsPublisher;
+import io.famfsrocks.rocks.publish.PublisherConfig;
+import io.famfsrocks.rocks.publish.PublisherMetrics;
 import io.famfsrocks.rocks.journal.Checksums;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalReader;
@@ -18,8 +21,8 @@ import io.famfsrocks.rocks.journal.SstEntry;
 import io.famfsrocks.rocks.replica.ExportedSharedFiles;
 import io.famfsrocks.rocks.replica.FamfsReplica;
 import io.famfsrocks.rocks.replica.ReplicaConfig;
-import io.famfsrocks.rocks.tools.ViewChecker;
-import io.famfsrocks.rocks.tools.WorkloadModel;
+import io.famfsrocks.cli.rocks.ViewChecker;
+import io.famfsrocks.cli.rocks.WorkloadModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +58,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * publisher on the same DB publishes version K+1 next (reusing copies the dead one left), and
  * the replica follows it.
  */
-class PublishFaultPointTest {
+class PublishFaultPointWalkIT {
     static final int SLOTS = 2000;
     static final long JOURNAL = 128L << 10;
     static final Pattern PUBLISHED = Pattern.compile("published (\\d+) counter (\\d+)");
@@ -139,7 +142,7 @@ class PublishFaultPointTest {
     /** Runs the child armed at {@code spec}; checks it died there; returns what it reported. */
     Death runToDeath(TestDevice dev, String spec, int rounds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), PublishFaultPointTest.class.getName(),
+                "-cp", System.getProperty("java.class.path"), PublishFaultPointWalkIT.class.getName(),
                 dev.path.toString(), tmp.resolve("db").toString(), Integer.toString(rounds)).redirectErrorStream(true);
         pb.environment().put("FAMFS_SYSTEM_UUID", dev.master);
         pb.environment().put(FaultPoint.ENV, spec);

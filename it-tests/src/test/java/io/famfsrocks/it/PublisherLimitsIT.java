@@ -1,14 +1,17 @@
-package io.famfsrocks.rocks.publish;
+package io.famfsrocks.it;
 
+import io.famfsrocks.cli.rocks.ViewChecker;
+import io.famfsrocks.cli.rocks.WorkloadModel;
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.rocks.TestDevice;
+import io.famfsrocks.rocks.publish.FamfsPublisher;
+import io.famfsrocks.rocks.publish.PublisherConfig;
+import io.famfsrocks.rocks.publish.PublisherMetrics;
 import io.famfsrocks.rocks.replica.ExportedSharedFiles;
 import io.famfsrocks.rocks.replica.FamfsReplica;
 import io.famfsrocks.rocks.replica.ReplicaConfig;
-import io.famfsrocks.rocks.tools.ViewChecker;
-import io.famfsrocks.rocks.tools.WorkloadModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +28,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PublisherLimitsTest {
+class PublisherLimitsIT {
     Path tmp;
 
     @BeforeEach
@@ -44,7 +47,7 @@ class PublisherLimitsTest {
     @Test
     void sstsCreatedAndCompactedAwayBetweenPublicationsAreNeverCopied() throws Exception {
         try (TestDevice dev = new TestDevice(2L << 30); MasterVolume master = dev.openMaster();
-             Options opts = PublishAndFollowTest.primaryOptions()) {
+             Options opts = PublishAndFollowIT.primaryOptions()) {
             FamfsPublisher pub = FamfsPublisher.attach(opts, master, "batch", PublisherConfig.defaults()
                     .withPublishInterval(Duration.ofSeconds(10)));
             try (RocksDB db = RocksDB.open(opts, tmp.resolve("db").toString()); FamfsPublisher p = pub) {
@@ -52,7 +55,7 @@ class PublisherLimitsTest {
                 assertThat(pub.metrics().versionsPublished()).isEqualTo(1);
                 WorkloadModel model = new WorkloadModel(2000);
                 for (int i = 0; i < 12; i++) {
-                    PublishAndFollowTest.writeAndFlush(db, model, 2000);
+                    PublishAndFollowIT.writeAndFlush(db, model, 2000);
                 }
                 db.compactRange();
                 pub.publishNow(30_000);
@@ -74,7 +77,7 @@ class PublisherLimitsTest {
     void runningOutOfFamfsSpaceStopsPublishingButNotTheDatabase() throws Exception {
         // 160 MiB device: about 140 MiB of data area, 70 allocation units of 2 MiB.
         try (TestDevice dev = new TestDevice(160L << 20); MasterVolume master = dev.openMaster();
-             FamfsVolume client = dev.openClient(); Options opts = PublishAndFollowTest.primaryOptions()) {
+             FamfsVolume client = dev.openClient(); Options opts = PublishAndFollowIT.primaryOptions()) {
             FamfsPublisher pub = FamfsPublisher.attach(opts, master, "full", PublisherConfig.defaults()
                     .withJournalSize(1 << 20).withWarnings(0.5, 100));
             int slots = 20000;
@@ -88,7 +91,7 @@ class PublisherLimitsTest {
                 long lastPublishedCounter = 0;
                 boolean warned = false;
                 for (int i = 0; i < 400 && !pub.metrics().stopped(); i++) {
-                    flushed.add(PublishAndFollowTest.writeAndFlush(db, model, 3000));
+                    flushed.add(PublishAndFollowIT.writeAndFlush(db, model, 3000));
                     pub.publishNow(10_000);
                     if (!pub.metrics().stopped()) {
                         lastPublishedCounter = model.counter();
@@ -108,13 +111,13 @@ class PublisherLimitsTest {
                 assertThat(stoppedAt).isGreaterThan(1);
 
                 // The replica reaches the last published version and serves it whole.
-                PublishAndFollowTest.await(replica, stoppedAt);
+                PublishAndFollowIT.await(replica, stoppedAt);
                 long seen = checker.check(replica);
                 assertThat(seen).as("counter of the last version").isIn(flushed).isGreaterThanOrEqualTo(lastPublishedCounter);
                 assertThat(replica.get(WorkloadModel.COUNTER_KEY)).isEqualTo(WorkloadModel.encodeCounter(seen));
 
                 // The DB keeps serving reads and writes; the journal is not touched again.
-                long c = PublishAndFollowTest.writeAndFlush(db, model, 3000);
+                long c = PublishAndFollowIT.writeAndFlush(db, model, 3000);
                 assertThat(WorkloadModel.decodeCounter(db.get(WorkloadModel.COUNTER_KEY))).isEqualTo(c);
                 assertThat(pub.metrics().lastVersion()).isEqualTo(stoppedAt);
                 // ...and the replica still serves that version, unchanged, 200 polls later (it polls every ms).

@@ -1,4 +1,4 @@
-package io.famfsrocks.rocks.tools;
+package io.famfsrocks.cli.rocks;
 
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -12,6 +12,9 @@ import java.util.Arrays;
  * {@code (i * 7919) mod slots}: a delete when {@code i % 11 == 0}, else the value
  * {@code "v" + i}. Every batch also stores the counter under {@link #COUNTER_KEY}, in the same
  * atomic WriteBatch, so any flushed state names the counter it reflects. Not thread-safe.
+ *
+ * <p>The {@code demo}'s workload, so it lives with the demo; the end-to-end tests (it-tests)
+ * write and check the same workload through this one class.
  */
 public final class WorkloadModel {
     public static final byte[] COUNTER_KEY = "__counter".getBytes(StandardCharsets.US_ASCII);
