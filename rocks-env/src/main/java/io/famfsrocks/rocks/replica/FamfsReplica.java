@@ -1,6 +1,7 @@
 package io.famfsrocks.rocks.replica;
 
 import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.journal.DatasetPaths;
@@ -42,6 +43,7 @@ import java.util.function.Consumer;
  * {@link ReplicaHealth} is safe to read from any thread. Thread-safe.
  */
 public final class FamfsReplica implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(FamfsReplica.class.getName());
     private final FamfsVolume volume;
     private final String dataset;
     private final Path workDir;
@@ -222,17 +224,33 @@ public final class FamfsReplica implements AutoCloseable {
         // switch gets past prepare(), which is idempotent, so a failure there (an SST not yet
         // visible through the mount) is retried instead of leaving MANIFEST bytes behind.
         List<JournalRecord.Version> versions = new ArrayList<>();
+        String reported = null;
         while (!closed) {
             try {
+                volume.requireWholeDevice(); // never read a journal past the device's end
                 poll(versions);
                 if (!versions.isEmpty()) {
                     health.newest(versions.get(versions.size() - 1));
                     switchTo(versions);
                 } else if (health.pendingTarget() != null) {
                     retryPending();
+                } else if (reported != null) {
+                    health.problem(null); // the cause is gone (the device's size restored)
+                    reported = null;
                 }
-            } catch (RuntimeException | IOException e) {
-                health.problem("follower error: " + e);
+            } catch (Throwable e) {
+                // Errors too: a read of a truncated device's mapping is a SIGBUS, an InternalError
+                // here, and a follower that died of it said nothing while /health stayed ready
+                // (issue 13 item 7). The last verified version keeps serving; this says why it is
+                // not current, in /health and once in the log.
+                String p = "follower error: " + (e instanceof BridgeException || e instanceof FamfsException
+                        ? e.getMessage() : e.toString());
+                if (!p.equals(reported)) {
+                    LOG.log(System.Logger.Level.WARNING, "replica of {0}: {1}; serving version {2} meanwhile",
+                            dataset, p, health.freshness().appliedVersion());
+                    reported = p;
+                }
+                health.problem(p);
                 LockSupport.parkNanos(100_000_000L);
             }
             if (!closed) {

@@ -218,6 +218,42 @@ class ReplicaRecoveryTest {
         });
     }
 
+    /**
+     * Issue 13 item 7: the device truncated under a live replica (1 GiB said, 512 MiB left).
+     * Before: the follower read on (a SIGBUS past the end killed it with an InternalError,
+     * without a word) and the replica stayed "current". Now it reports not current with the
+     * sizes, keeps serving the last verified version, and is current again once the device's
+     * size is restored.
+     */
+    @Test
+    void aDeviceTruncatedUnderTheReplicaIsReportedWhileTheLastVersionServes() throws Exception {
+        withPublishingPrimary((client, db, pub, model, checker, c1) -> {
+            try (FamfsReplica replica = FamfsReplica.open(client, "db1",
+                    new ExportedSharedFiles(client, tmp.resolve("export")), tmp.resolve("replica"), ReplicaConfig.defaults())) {
+                assertThat(checker.check(replica)).isEqualTo(c1);
+                assertThat(replica.freshness().current()).isTrue();
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(client.devicePath().toFile(), "rw")) {
+                    f.setLength(512L << 20);
+                    long deadline = System.currentTimeMillis() + 10_000;
+                    while (replica.freshness().problem() == null && System.currentTimeMillis() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    Freshness f1 = replica.freshness();
+                    assertThat(f1.current()).as(f1.toString()).isFalse();
+                    assertThat(f1.problem()).as(f1.toString())
+                            .contains("is 536870912 bytes but its superblock says 1073741824");
+                    assertThat(checker.check(replica)).as("keeps serving the last verified view").isEqualTo(c1);
+                    f.setLength(1L << 30);
+                }
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (!replica.freshness().current() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(replica.freshness().current()).as(replica.freshness().toString()).isTrue();
+            }
+        });
+    }
+
     /** What a scenario gets: a client volume, and a primary that published 3,000 writes ({@code c1}) as version 1. */
     interface Scenario {
         void run(FamfsVolume client, RocksDB db, FamfsPublisher pub, WorkloadModel model, ViewChecker checker, long c1)

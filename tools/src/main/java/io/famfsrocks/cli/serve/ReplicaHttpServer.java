@@ -250,9 +250,12 @@ public final class ReplicaHttpServer implements AutoCloseable {
 
     private Reply health() {
         ReplicaReads.Status s = replica.status();
-        String body = String.format("{\"ready\":%s,\"applied_version\":%d,\"sequence\":%d,\"lag_ms\":%d}%n",
-                s.ready(), s.appliedVersion(), s.sequence(), s.lagMillis());
-        return Reply.text(s.ready() ? 200 : 503, "application/json", body);
+        StringBuilder body = new StringBuilder(String.format("{\"ready\":%s,\"applied_version\":%d,\"sequence\":%d,\"lag_ms\":%d",
+                s.ready(), s.appliedVersion(), s.sequence(), s.lagMillis()));
+        if (s.problem() != null) { // why it is not ready: the operator's first question
+            Json.string(body.append(",\"problem\":"), s.problem());
+        }
+        return Reply.text(s.ready() ? 200 : 503, "application/json", body.append("}\n").toString());
     }
 
     /** The Prometheus exposition of this server's and the replica's figures. */

@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReplicaHttpServerTest {
     final TreeMap<String, String> data = new TreeMap<>(Map.of("a", "1", "b", "2", "c", "3"));
     volatile boolean ready = false;
+    volatile String problem;
     /** A key that is not UTF-8 (value "bin"), first in every scan when set. */
     volatile byte[] binaryKey;
     ReplicaHttpServer server;
@@ -55,7 +56,7 @@ class ReplicaHttpServerTest {
 
         @Override
         public Status status() {
-            return new Status(ready, 7, 1234, ready ? 0 : 900);
+            return new Status(ready, 7, 1234, ready ? 0 : 900, ready ? null : problem);
         }
     };
 
@@ -114,7 +115,10 @@ class ReplicaHttpServerTest {
     @Test
     void healthIsReadyOnlyOnceCaughtUpAndMetricsCount() throws Exception {
         assertThat(get("/health").statusCode()).isEqualTo(503);
-        assertThat(get("/health").body()).contains("\"lag_ms\":900");
+        assertThat(get("/health").body()).contains("\"lag_ms\":900").doesNotContain("problem");
+        problem = "follower error: device /dev/shm/x is 5 bytes but its superblock says 9";
+        assertThat(get("/health").body()).as("the reason it is not ready")
+                .contains("\"problem\":\"follower error: device /dev/shm/x is 5 bytes but its superblock says 9\"");
         ready = true;
         assertThat(get("/health").statusCode()).isEqualTo(200);
         get("/get?key=a");
