@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A replica whose shared files are not visible yet (the MANIFEST bytes of a version are
@@ -251,6 +252,32 @@ class ReplicaRecoveryTest {
                 }
                 assertThat(replica.freshness().current()).as(replica.freshness().toString()).isTrue();
             }
+        });
+    }
+
+    /**
+     * Issue 13 item 8: a published SST rewritten in place with other bytes of the same size
+     * (what {@code creat -r} did): the replica refuses the dataset naming the file and both
+     * CRC32Cs (before: RocksDB's message about a file in the replica's work directory).
+     */
+    @Test
+    void aReplicaRefusingARewrittenSstNamesTheFile() throws Exception {
+        withPublishingPrimary((client, db, pub, model, checker, c1) -> {
+            client.refresh();
+            io.famfsrocks.famfs.fs.Node sst = client.list("db1/sst").get(0);
+            io.famfsrocks.famfs.fs.FamfsFile f = client.openFile(sst.path());
+            assertThat(f.isContiguous()).isTrue();
+            byte[] junk = new byte[(int) f.size()];
+            new java.util.Random(13).nextBytes(junk);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(client.devicePath(),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(junk), f.deviceOffset(0));
+            }
+            assertThatThrownBy(() -> FamfsReplica.open(client, "db1", new ExportedSharedFiles(client, tmp.resolve("export")),
+                    tmp.resolve("replica"), ReplicaConfig.defaults().withOpenTimeout(java.time.Duration.ofSeconds(5))))
+                    .isInstanceOf(BridgeException.class)
+                    .hasMessageContaining("/" + sst.path() + " has CRC32C 0x")
+                    .hasMessageContaining("rewritten after it was published");
         });
     }
 
