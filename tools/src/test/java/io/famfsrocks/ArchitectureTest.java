@@ -70,7 +70,7 @@ class ArchitectureTest {
     static final ArchRule replicaIgnoresPublish = noClasses().that().resideInAPackage("io.famfsrocks.rocks.replica..")
             .should().dependOnClassesThat().resideInAPackage("io.famfsrocks.rocks.publish..");
 
-    /** The HTTP face depends on its own ReplicaReads and the CLI's JSON writer, nothing else of ours. */
+    /** The HTTP face depends on its own ReplicaReads and the CLI's JSON writer and key encodings, nothing else of ours. */
     @ArchTest
     static final ArchRule serveStandsAlone = classes().that().resideInAPackage("io.famfsrocks.cli.serve..")
             .should().onlyDependOnClassesThat().resideOutsideOfPackages("io.famfsrocks.famfs..", "io.famfsrocks.rocks..",

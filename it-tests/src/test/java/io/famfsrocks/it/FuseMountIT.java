@@ -206,6 +206,15 @@ class FuseMountIT {
             assertThat(reason(() -> ch.write(ByteBuffer.wrap(new byte[10]), 8192))).isEqualTo("File too large");
             assertThat(ch.write(ByteBuffer.wrap(new byte[10]), 8190)).isEqualTo(2); // cut at the fixed size
         }
+        // issue 13 item 11: appending (O_APPEND) is EFBIG, from Java and from a shell. (dash's
+        // printf says "I/O error" for any failed write: strace shows EFBIG; bash names it.)
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            assertThat(reason(() -> ch.write(ByteBuffer.wrap(new byte[10])))).isEqualTo("File too large");
+        }
+        Process sh = new ProcessBuilder("bash", "-c", "echo x >> '" + f + "'").redirectErrorStream(true).start();
+        String said = new String(sh.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(sh.waitFor()).as(said).isEqualTo(1);
+        assertThat(said).contains("File too large");
         // a shared writable mapping on the master writes back through the mount to the device
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, 8192);

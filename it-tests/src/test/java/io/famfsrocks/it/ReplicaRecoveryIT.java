@@ -28,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A replica whose shared files are not visible yet (the MANIFEST bytes of a version are
@@ -217,6 +218,68 @@ class ReplicaRecoveryIT {
                 PublishAndFollowIT.await(replica, v3);
                 assertThat(checker.check(replica)).isEqualTo(c3);
             }
+        });
+    }
+
+    /**
+     * Issue 13 item 7: the device truncated under a live replica (1 GiB said, 512 MiB left).
+     * Before: the follower read on (a SIGBUS past the end killed it with an InternalError,
+     * without a word) and the replica stayed "current". Now it reports not current with the
+     * sizes, keeps serving the last verified version, and is current again once the device's
+     * size is restored.
+     */
+    @Test
+    void aDeviceTruncatedUnderTheReplicaIsReportedWhileTheLastVersionServes() throws Exception {
+        withPublishingPrimary((client, db, pub, model, checker, c1) -> {
+            try (FamfsReplica replica = FamfsReplica.open(client, "db1",
+                    new ExportedSharedFiles(client, tmp.resolve("export")), tmp.resolve("replica"), ReplicaConfig.defaults())) {
+                assertThat(checker.check(replica)).isEqualTo(c1);
+                assertThat(replica.freshness().current()).isTrue();
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(client.devicePath().toFile(), "rw")) {
+                    f.setLength(512L << 20);
+                    long deadline = System.currentTimeMillis() + 10_000;
+                    while (replica.freshness().problem() == null && System.currentTimeMillis() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    Freshness f1 = replica.freshness();
+                    assertThat(f1.current()).as(f1.toString()).isFalse();
+                    assertThat(f1.problem()).as(f1.toString())
+                            .contains("is 536870912 bytes but its superblock says 1073741824");
+                    assertThat(checker.check(replica)).as("keeps serving the last verified view").isEqualTo(c1);
+                    f.setLength(1L << 30);
+                }
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (!replica.freshness().current() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(replica.freshness().current()).as(replica.freshness().toString()).isTrue();
+            }
+        });
+    }
+
+    /**
+     * Issue 13 item 8: a published SST rewritten in place with other bytes of the same size
+     * (what {@code creat -r} did): the replica refuses the dataset naming the file and both
+     * CRC32Cs (before: RocksDB's message about a file in the replica's work directory).
+     */
+    @Test
+    void aReplicaRefusingARewrittenSstNamesTheFile() throws Exception {
+        withPublishingPrimary((client, db, pub, model, checker, c1) -> {
+            client.refresh();
+            io.famfsrocks.famfs.fs.Node sst = client.list("db1/sst").get(0);
+            io.famfsrocks.famfs.fs.FamfsFile f = client.openFile(sst.path());
+            assertThat(f.isContiguous()).isTrue();
+            byte[] junk = new byte[(int) f.size()];
+            new java.util.Random(13).nextBytes(junk);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(client.devicePath(),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(junk), f.deviceOffset(0));
+            }
+            assertThatThrownBy(() -> FamfsReplica.open(client, "db1", new ExportedSharedFiles(client, tmp.resolve("export")),
+                    tmp.resolve("replica"), ReplicaConfig.defaults().withOpenTimeout(java.time.Duration.ofSeconds(5))))
+                    .isInstanceOf(BridgeException.class)
+                    .hasMessageContaining("/" + sst.path() + " has CRC32C 0x")
+                    .hasMessageContaining("rewritten after it was published");
         });
     }
 

@@ -80,6 +80,41 @@ class MkfsCommandTest extends CliTestBase {
         master("mkfs", "--size", "1x", d()).expect(ExitCode.USAGE);
     }
 
+    /**
+     * Issue 13 item 11: an ext4 image (its magic 0xef53 at 1080) or a file of other data is
+     * not overwritten without -f, and its bytes stay; an all-zero file needs no -f.
+     */
+    @Test
+    void refusesAForeignFileSystemOrDataWithoutForce() throws Exception {
+        byte[] ext4 = new byte[4096];
+        ext4[1080] = 0x53;
+        ext4[1081] = (byte) 0xef;
+        try (var ch = java.nio.channels.FileChannel.open(dev, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(ext4));
+        }
+        sizeTo1GiB();
+        assertThat(master("mkfs", d()).expect(ExitCode.EXISTS).err()).contains("ext2/ext3/ext4")
+                .contains("use -f").doesNotContain("\n\t");
+        assertThat(java.nio.file.Files.readAllBytes(dev)[1081]).as("untouched").isEqualTo((byte) 0xef);
+        byte[] zero = new byte[4096];
+        try (var ch = java.nio.channels.FileChannel.open(dev, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(zero), 1024);
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {7}), 11);
+        }
+        assertThat(master("mkfs", d()).expect(ExitCode.EXISTS).err()).contains("non-zero byte at offset 11");
+        master("mkfs", "-f", d()).expect(ExitCode.OK);
+        Files.delete(dev);
+        sizeTo1GiB();
+        master("mkfs", d()).expect(ExitCode.OK);
+    }
+
+    void sizeTo1GiB() throws java.io.IOException {
+        try (var f = new java.io.RandomAccessFile(dev.toFile(), "rw")) {
+            f.setLength(1L << 30);
+        }
+    }
+
     @Test
     void tooSmallDeviceIsNoSpace() {
         master("mkfs", "--size", "8m", d()).expect(ExitCode.NO_SPACE);

@@ -108,8 +108,39 @@ public final class MemoryDevice implements AutoCloseable {
         return path;
     }
 
+    /** Bytes mapped: the device's size when it was opened. */
     public long size() {
         return size;
+    }
+
+    /**
+     * The device's size now: a regular file can be truncated under its mapping, and touching
+     * mapped bytes past its new end is a SIGBUS (an InternalError in Java, a dead thread or
+     * process; issue 13 item 7). One {@code stat}; a DAX device keeps its size. A device file
+     * that was removed keeps its pages while mapped, so it counts as its mapped size.
+     */
+    public long currentSize() {
+        if (daxDevice) {
+            return size;
+        }
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            return size;
+        }
+    }
+
+    /**
+     * CORRUPT_MEDIA when {@code [offset, offset + length)} is past the device's end now (the
+     * device file was truncated since it was mapped), instead of touching it.
+     */
+    public void requirePresent(long offset, long length) {
+        long now = currentSize();
+        if (offset + length > now) {
+            throw new FamfsException(ErrorKind.CORRUPT_MEDIA, String.format(
+                    "device %s is %d bytes now; bytes [%d, %d) are past its end (it was truncated)",
+                    path, now, offset, offset + length));
+        }
     }
 
     public boolean isWritable() {

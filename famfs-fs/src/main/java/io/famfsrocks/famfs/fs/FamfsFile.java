@@ -106,6 +106,7 @@ public class FamfsFile {
         int limit = buf.limit();
         try {
             walk(pos, total, Integer.MAX_VALUE, (dev, done, n) -> {
+                device.requirePresent(dev, n); // a truncated device: CORRUPT_MEDIA (EIO), not a SIGBUS
                 buf.limit(buf.position() + (int) n);
                 if (toDevice) {
                     device.write(dev, buf);

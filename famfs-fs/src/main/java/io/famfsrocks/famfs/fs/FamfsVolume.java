@@ -40,6 +40,7 @@ public class FamfsVolume implements AutoCloseable {
         this.superblock = superblock;
         this.hostUuid = hostUuid;
         this.log = new FamfsLog(device, superblock.logLen());
+        requireWholeDevice();
         // Checks magic and CRC before anything is trusted; sizes the namespace for the log.
         long entries = log.readHeader().nextIndex();
         // Extents are checked against what is mapped, not only what the superblock claims.
@@ -134,12 +135,36 @@ public class FamfsVolume implements AutoCloseable {
     }
 
     /**
+     * Null, or why this volume cannot be trusted: the device is shorter than its superblock
+     * says (truncated after mkfs). Replay would drop the files past the end without a word
+     * and the master would then allocate over their space (issue 13 item 7).
+     */
+    public String truncation() {
+        long now = device.currentSize();
+        long want = superblock.deviceSize();
+        if (now >= want) {
+            return null;
+        }
+        return String.format("device %s is %d bytes but its superblock says %d: it was truncated after mkfs, "
+                + "and files past byte %d are lost (restore its size, or mkfs -f)", device.path(), now, want, now);
+    }
+
+    /** CORRUPT_MEDIA naming both sizes when the device is shorter than its superblock says. */
+    public void requireWholeDevice() {
+        String t = truncation();
+        if (t != null) {
+            throw new FamfsException(ErrorKind.CORRUPT_MEDIA, t);
+        }
+    }
+
+    /**
      * Applies log entries appended since the last refresh.
      *
      * @return how many entries were applied
      */
     public int refresh() {
         checkOpen();
+        requireWholeDevice(); // before reading a log that may now be past the device's end
         synchronized (refreshLock) {
             long next = log.nextIndex();
             long from = applied;

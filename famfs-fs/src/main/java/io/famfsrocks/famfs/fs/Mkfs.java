@@ -8,6 +8,8 @@ import io.famfsrocks.famfs.format.LogHeader;
 import io.famfsrocks.famfs.format.Superblock;
 import io.famfsrocks.famfs.log.FamfsLog;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.UUID;
 
@@ -121,6 +123,11 @@ public final class Mkfs {
 
     private static void refuseExisting(MemoryDevice d, Options o, UUID host) {
         if (!Superblock.hasMagic(d.window(0, 8))) {
+            String foreign = o.force() ? null : foreignContent(d);
+            if (foreign != null) {
+                throw new FamfsException(ErrorKind.EXISTS, "device " + d.path() + " holds " + foreign
+                        + ", not a famfs volume; use -f to overwrite it");
+            }
             return;
         }
         Superblock old;
@@ -143,4 +150,69 @@ public final class Mkfs {
         }
     }
 
+    /** How many leading bytes must be zero (or a killed famfs superblock) for mkfs without -f. */
+    static final int CHECKED_PREFIX = 64 << 10;
+
+    /**
+     * What the device holds if it is neither empty nor a killed famfs volume, else null
+     * (issue 13 item 11: an ext4 image was overwritten without -f). Known signatures are
+     * named; any other non-zero byte in the first 64 KiB is reported by its offset.
+     */
+    static String foreignContent(MemoryDevice d) {
+        int n = (int) Math.min(d.size(), CHECKED_PREFIX);
+        ByteBuffer b = d.window(0, n).order(ByteOrder.LITTLE_ENDIAN);
+        if (n >= 1082 && (b.getShort(1080) & 0xffff) == 0xef53) {
+            return "an ext2/ext3/ext4 file system (magic 0xef53 at offset 1080)";
+        }
+        if (startsWith(b, 0, "XFSB")) {
+            return "an XFS file system (magic XFSB at offset 0)";
+        }
+        if (startsWith(b, 0, "LUKS\u00ba\u00be")) {
+            return "a LUKS volume (magic at offset 0)";
+        }
+        if (startsWith(b, 4086, "SWAPSPACE2") || startsWith(b, 4086, "SWAP-SPACE")) {
+            return "a swap area (signature at offset 4086)";
+        }
+        if (d.size() >= 0x10048 && startsWith(d.window(0x10040, 8), 0, "_BHRfS_M")) {
+            return "a btrfs file system (magic at offset 0x10040)";
+        }
+        if (isKilledFamfs(b)) {
+            return null;
+        }
+        for (int i = 0; i < n; i++) {
+            if (b.get(i) != 0) {
+                return String.format("data (a non-zero byte at offset %d, no file system mkfs knows)", i);
+            }
+        }
+        return null;
+    }
+
+    /** A superblock whose magic mkfs -k zeroed: with the magic put back, it decodes (CRC included). */
+    private static boolean isKilledFamfs(ByteBuffer b) {
+        if (b.capacity() < Superblock.SIZE || b.getLong(0) != 0) {
+            return false;
+        }
+        byte[] a = new byte[Superblock.SIZE];
+        b.get(0, a);
+        ByteBuffer copy = ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN).putLong(0, FamfsLayout.SUPER_MAGIC);
+        try {
+            Superblock.decode(copy, copy.getLong(Superblock.OFF_VERSION));
+            return true;
+        } catch (FamfsException e) {
+            return false;
+        }
+    }
+
+    private static boolean startsWith(ByteBuffer b, int at, String sig) {
+        byte[] s = sig.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (b.capacity() < at + s.length) {
+            return false;
+        }
+        for (int i = 0; i < s.length; i++) {
+            if (b.get(at + i) != s[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

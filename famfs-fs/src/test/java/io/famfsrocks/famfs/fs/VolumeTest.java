@@ -166,6 +166,50 @@ class VolumeTest {
         }
     }
 
+    /**
+     * Issue 13 item 7: a device truncated after mkfs (1 GiB said, 512 MiB left). Before: replay
+     * dropped the files past the end without a word, the master allocated over their space,
+     * and a read past the end through a volume opened earlier was an InternalError (SIGBUS).
+     */
+    @Test
+    void aTruncatedDeviceIsCorruptMediaForEveryUseAndNothingIsOverwritten() throws Exception {
+        try (TestDevices dev = TestDevices.formatted(1L << 30)) {
+            try (MasterVolume v = Famfs.openMaster(dev.path, as(dev.masterUuid));
+                 FamfsVolume c = Famfs.open(dev.path, as(UUID.randomUUID().toString()))) {
+                v.create("a", 2 * MIB, CreateOptions.file()).write(0, ByteBuffer.wrap("aaaa".getBytes()));
+                FamfsFile big = v.create("big", 900 * MIB, CreateOptions.file());
+                big.write(900 * MIB - 4, ByteBuffer.wrap("zzzz".getBytes()));
+                big.flush();
+                c.refresh();
+                FamfsFile seen = c.openFile("big");
+                try (var f = new java.io.RandomAccessFile(dev.path.toFile(), "rw")) {
+                    f.setLength(512 * MIB);
+                }
+                byte[] before = image(dev.path);
+                // live: reads past the end are CORRUPT_MEDIA (EIO from the mount), reads before it work
+                assertThatThrownBy(() -> seen.read(900 * MIB - 4, ByteBuffer.allocate(4)))
+                        .isInstanceOf(FamfsException.class).hasMessageContaining("is 536870912 bytes now")
+                        .satisfies(e -> assertThat(((FamfsException) e).kind()).isEqualTo(ErrorKind.CORRUPT_MEDIA));
+                ByteBuffer a = ByteBuffer.allocate(4);
+                c.openFile("a").read(0, a);
+                assertThat(new String(a.array())).isEqualTo("aaaa");
+                // live: no write, no refresh on the short device
+                assertThatThrownBy(() -> v.create("c", MIB, CreateOptions.file()))
+                        .isInstanceOf(FamfsException.class)
+                        .hasMessageContaining("is 536870912 bytes but its superblock says 1073741824");
+                assertKind(() -> v.mkdir("d", CreateOptions.dir()), ErrorKind.CORRUPT_MEDIA);
+                assertKind(c::refresh, ErrorKind.CORRUPT_MEDIA);
+                assertThat(image(dev.path)).isEqualTo(before);
+            }
+            // a fresh open, in any role, is refused naming both sizes
+            assertThatThrownBy(() -> Famfs.openMaster(dev.path, as(dev.masterUuid)))
+                    .hasMessageContaining("is 536870912 bytes but its superblock says 1073741824");
+            assertKind(() -> Famfs.open(dev.path, as(UUID.randomUUID().toString())), ErrorKind.CORRUPT_MEDIA);
+            assertThat(Fsck.check(dev.path, OpenOptions.defaults()).defects())
+                    .anyMatch(d -> d.contains("device_size 1073741824 exceeds the device's 536870912 bytes"));
+        }
+    }
+
     @Test
     void onlyTheMasterWrites() {
         try (TestDevices dev = TestDevices.formatted(1L << 30)) {

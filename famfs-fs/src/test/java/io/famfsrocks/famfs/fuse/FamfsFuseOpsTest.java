@@ -84,6 +84,33 @@ class FamfsFuseOpsTest {
         assertThat(ops.readdir("/d/f", names::add)).isEqualTo(-Errno.ENOTDIR);
     }
 
+    /**
+     * Issue 13 item 7: the device file truncated under the mount (64 MiB said, 32 MiB left).
+     * A read or write of bytes past the new end is EIO, decided before the mapping is touched
+     * (touching it is a SIGBUS, whose InternalError the JVM may raise later, elsewhere); files
+     * before the end still read.
+     */
+    @Test
+    void readsAndWritesPastATruncatedDevicesEndAreEio() throws Exception {
+        master.create("big", 40L << 20, CreateOptions.file());
+        FamfsFuseOps reader = new FamfsFuseOps(client, false, true);
+        FamfsFuseOps writer = new FamfsFuseOps(master, false, true);
+        long r = reader.open("/big", 0);
+        long w = writer.open("/big", 2);
+        try (var f = new java.io.RandomAccessFile(dev.toFile(), "rw")) {
+            f.setLength(32L << 20);
+        }
+        assertThat(reader.read(r, "/big", ByteBuffer.allocateDirect(4096), (40L << 20) - 4096)).isEqualTo(-Errno.EIO);
+        assertThat(writer.write(w, "/big", ByteBuffer.wrap(new byte[4096]), (40L << 20) - 4096)).isEqualTo(-Errno.EIO);
+        long h = reader.open("/d/f", 0);
+        ByteBuffer hello = ByteBuffer.allocate(5);
+        assertThat(reader.read(h, "/d/f", hello, 0)).isEqualTo(5);
+        assertThat(new String(hello.array())).isEqualTo("hello");
+        try (var f = new java.io.RandomAccessFile(dev.toFile(), "rw")) {
+            f.setLength(64L << 20); // tearDown closes the volumes
+        }
+    }
+
     @Test
     void readsAndBoundedWritesOnTheMaster() {
         FamfsFuseOps ops = new FamfsFuseOps(master, false, true);

@@ -21,10 +21,16 @@ public final class DatasetPaths {
 
     private DatasetPaths() {}
 
+    /**
+     * The name, or BAD_NAME: up to {@link #MAX_DATASET_LEN} characters of [A-Za-z0-9._-] in
+     * '/'-separated components, none of them "." or ".." (famfs refuses those; a dry run that
+     * only checked the characters accepted names the real run then refused, issue 13 item 11).
+     */
     public static String check(String dataset) {
-        if (dataset == null || !NAME.matcher(dataset).matches() || dataset.length() > MAX_DATASET_LEN) {
+        if (dataset == null || !NAME.matcher(dataset).matches() || dataset.length() > MAX_DATASET_LEN
+                || ("/" + dataset + "/").contains("/./") || ("/" + dataset + "/").contains("/../")) {
             throw new BridgeException(ErrorKind.BAD_NAME, "bad dataset name '" + dataset
-                    + "': use up to " + MAX_DATASET_LEN + " characters of [A-Za-z0-9._-] and '/'");
+                    + "': use up to " + MAX_DATASET_LEN + " characters of [A-Za-z0-9._-] and '/', no '.' or '..' component");
         }
         return dataset;
     }

@@ -1,8 +1,11 @@
 package io.famfsrocks.rocks.replica;
 
 import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.fs.FamfsFile;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.journal.Checksums;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalReader;
 import io.famfsrocks.rocks.journal.JournalRecord;
@@ -42,6 +45,7 @@ import java.util.function.Consumer;
  * {@link ReplicaHealth} is safe to read from any thread. Thread-safe.
  */
 public final class FamfsReplica implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(FamfsReplica.class.getName());
     private final FamfsVolume volume;
     private final String dataset;
     private final Path workDir;
@@ -222,17 +226,33 @@ public final class FamfsReplica implements AutoCloseable {
         // switch gets past prepare(), which is idempotent, so a failure there (an SST not yet
         // visible through the mount) is retried instead of leaving MANIFEST bytes behind.
         List<JournalRecord.Version> versions = new ArrayList<>();
+        String reported = null;
         while (!closed) {
             try {
+                volume.requireWholeDevice(); // never read a journal past the device's end
                 poll(versions);
                 if (!versions.isEmpty()) {
                     health.newest(versions.get(versions.size() - 1));
                     switchTo(versions);
                 } else if (health.pendingTarget() != null) {
                     retryPending();
+                } else if (reported != null) {
+                    health.problem(null); // the cause is gone (the device's size restored)
+                    reported = null;
                 }
-            } catch (RuntimeException | IOException e) {
-                health.problem("follower error: " + e);
+            } catch (Throwable e) {
+                // Errors too: a read of a truncated device's mapping is a SIGBUS, an InternalError
+                // here, and a follower that died of it said nothing while /health stayed ready
+                // (issue 13 item 7). The last verified version keeps serving; this says why it is
+                // not current, in /health and once in the log.
+                String p = "follower error: " + (e instanceof BridgeException || e instanceof FamfsException
+                        ? e.getMessage() : e.toString());
+                if (!p.equals(reported)) {
+                    LOG.log(System.Logger.Level.WARNING, "replica of {0}: {1}; serving version {2} meanwhile",
+                            dataset, p, health.freshness().appliedVersion());
+                    reported = p;
+                }
+                health.problem(p);
                 LockSupport.parkNanos(100_000_000L);
             }
             if (!closed) {
@@ -317,13 +337,55 @@ public final class FamfsReplica implements AutoCloseable {
     }
 
     private SecondaryInstance openVerified(JournalRecord.Version target) {
-        SecondaryInstance h = SecondaryInstance.open(volume, dataset, target.optionsName(), workDir, dir, secondaryDir, cfg);
+        SecondaryInstance h;
+        try {
+            h = SecondaryInstance.open(volume, dataset, target.optionsName(), workDir, dir, secondaryDir, cfg);
+        } catch (RuntimeException e) {
+            String damaged = damagedSsts(target);
+            if (damaged == null) {
+                throw e;
+            }
+            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "cannot open version " + target.version() + " of "
+                    + dataset + ": " + damaged + " (" + e.getMessage() + ")", e);
+        }
         String bad = h.verify(target);
         if (bad != null) {
             h.release();
-            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "fresh secondary of " + dataset + ": " + bad);
+            String damaged = damagedSsts(target);
+            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "fresh secondary of " + dataset + ": "
+                    + (damaged == null ? bad : damaged + " (" + bad + ")"));
         }
         openedOptions = target.optionsName();
         return h;
+    }
+
+    /**
+     * Null, or the shared SSTs of {@code target} whose size or CRC32C differs from what the
+     * journal recorded when they were published (a file rewritten afterwards, e.g. by
+     * {@code creat -r} or {@code dd} through the master's mount): the message a refusal
+     * must carry (issue 13 item 8). Read from the device, not through the mount; run only
+     * after a failure.
+     */
+    private String damagedSsts(JournalRecord.Version target) {
+        List<String> bad = new ArrayList<>();
+        for (SstEntry s : target.ssts()) {
+            String path = DatasetPaths.sst(dataset, s.fileNumber());
+            try {
+                FamfsFile f = volume.openFile(path);
+                if (f.size() != s.size()) {
+                    bad.add("/" + path + " has " + f.size() + " bytes, the journal says " + s.size());
+                    continue;
+                }
+                f.invalidate();
+                int crc = Checksums.of(f);
+                if (crc != s.crc32c()) {
+                    bad.add(String.format("/%s has CRC32C 0x%08x, the journal says 0x%08x (rewritten after it was "
+                            + "published)", path, crc, s.crc32c()));
+                }
+            } catch (RuntimeException e) {
+                bad.add("/" + path + ": " + e.getMessage());
+            }
+        }
+        return bad.isEmpty() ? null : String.join("; ", bad);
     }
 }

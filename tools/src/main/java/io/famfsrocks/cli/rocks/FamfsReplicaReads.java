@@ -45,6 +45,6 @@ public final class FamfsReplicaReads implements ReplicaReads {
     @Override
     public Status status() {
         Freshness f = replicas.get().freshness();
-        return new Status(f.current(), f.appliedVersion(), f.sequence(), f.lagMs());
+        return new Status(f.current(), f.appliedVersion(), f.sequence(), f.lagMs(), f.problem());
     }
 }

@@ -14,8 +14,8 @@ final class PublishProgress implements AutoCloseable {
     private static final int WIDTH = 30;
 
     private final PrintWriter err;
-    private final int files;
-    private final long bytes;
+    private long files;
+    private long bytes;
     private final boolean bar;
     private final boolean lines;
     private final long start = System.nanoTime();
@@ -30,7 +30,14 @@ final class PublishProgress implements AutoCloseable {
         this.lines = lines;
     }
 
+    /**
+     * Redraws when due. The plan's totals are a floor: the publisher may copy more than planned
+     * (a WAL flushed into an SST on open, an SST of the right size whose CRC does not match is
+     * copied again), and the progress never says "copied 1 of 0 SSTs" (issue 13 item 11).
+     */
     void update(long doneFiles, long doneBytes) {
+        files = Math.max(files, doneFiles);
+        bytes = Math.max(bytes, doneBytes);
         long now = System.nanoTime();
         if (bar && now - lastDraw > 100_000_000L) {
             lastDraw = now;

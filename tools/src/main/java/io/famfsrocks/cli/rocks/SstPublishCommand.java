@@ -6,6 +6,7 @@ import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.cli.Verb;
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.Node;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.RocksHandle;
 import io.famfsrocks.rocks.journal.Checksums;
@@ -110,6 +111,7 @@ public final class SstPublishCommand extends Verb {
         RocksDB.loadLibrary();
         PublisherConfig cfg = PublisherConfig.defaults().withJournalSize(journalSize);
         try (MasterVolume vol = openMaster(dev)) {
+            requireDatasetDirectory(vol);
             return db != null ? publishDb(vol, cfg) : publishExternal(vol, cfg, files, dev);
         }
     }
@@ -171,6 +173,24 @@ public final class SstPublishCommand extends Verb {
         List<String> lines = new ArrayList<>(fresh.values());
         Files.write(ledger, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return ExitCode.OK;
+    }
+
+    /**
+     * NOT_A_DIRECTORY when the dataset's path, or a directory above it, is a file in famfs:
+     * the publisher could not create its journal there. Checked before the dry run stops, so
+     * a dry run refuses what the real run refuses (issue 13 item 11).
+     */
+    private void requireDatasetDirectory(MasterVolume vol) {
+        String[] parts = dataset.split("/");
+        StringBuilder p = new StringBuilder();
+        for (String part : parts) {
+            p.append(p.length() == 0 ? "" : "/").append(part);
+            Node n = vol.lookup(p.toString());
+            if (n != null && !(n instanceof Node.Dir)) {
+                throw new CliException(ExitCode.NOT_A_DIRECTORY, "cannot publish dataset " + dataset + ": /" + p
+                        + " is a file in famfs, not a directory");
+            }
+        }
     }
 
     /** Prints the plan; false when this is a dry run. Refuses (NO_SPACE, LOG_FULL) when famfs lacks room. */

@@ -1,6 +1,7 @@
 package io.famfsrocks.cli.serve;
 
 import io.famfsrocks.cli.Json;
+import io.famfsrocks.cli.KeyText;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -21,7 +22,6 @@ import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -33,12 +33,14 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>{@code GET /get?key=K[&enc=utf8|hex|base64]}: 200 with the value's bytes, 404 when absent;</li>
  *   <li>{@code GET /scan?from=K&limit=N[&enc=...]}: 200 with a JSON array of {@code {"key","value"}}
- *       encoded as {@code enc} (hex when keys are binary), at most {@link #MAX_SCAN_LIMIT} pairs;</li>
+ *       encoded as {@code enc} (hex when keys are binary), at most {@link #MAX_SCAN_LIMIT} pairs;
+ *       utf8 of a key or value that is not UTF-8 is a 422 naming the row, never U+FFFD;</li>
  *   <li>{@code GET /health}: 200 once caught up with the newest published version, 503 before;
  *       the body reports version, sequence and lag;</li>
  *   <li>{@code GET /metrics}: the Prometheus text format.</li>
  * </ul>
- * Bad requests (missing or undecodable key, bad limit, unknown encoding) get 400 and a
+ * base64 keys may use either alphabet ({@code + /} or {@code - _}, {@link KeyText}); answers use
+ * the URL-safe one. Bad requests (missing or undecodable key, bad limit, unknown encoding) get 400 and a
  * one-line message; a replica error gets a JSON 500 and a log line. Thread-safe; closing stops it.
  *
  * <p>The server is Jetty 12 (core, no servlets), not the JDK's {@code com.sun.net.httpserver}:
@@ -227,10 +229,20 @@ public final class ReplicaHttpServer implements AutoCloseable {
         StringBuilder json = new StringBuilder(rows.size() * 48 + 2).append('[');
         for (int i = 0; i < rows.size(); i++) {
             ReplicaReads.KeyValue kv = rows.get(i);
+            String k;
+            String v;
+            try {
+                k = encode(kv.key(), enc);
+                v = encode(kv.value(), enc);
+            } catch (IllegalArgumentException e) {
+                badRequests.increment();
+                return Reply.text(422, "text/plain", "row " + i + " from the first: its key or value is " + e.getMessage()
+                        + " (enc=hex or enc=base64)\n");
+            }
             json.append(i == 0 ? "" : ",").append("{\"key\":");
-            Json.string(json, encode(kv.key(), enc));
+            Json.string(json, k);
             json.append(",\"value\":");
-            Json.string(json, encode(kv.value(), enc));
+            Json.string(json, v);
             json.append('}');
         }
         return Reply.text(200, "application/json", json.append("]\n").toString());
@@ -238,9 +250,12 @@ public final class ReplicaHttpServer implements AutoCloseable {
 
     private Reply health() {
         ReplicaReads.Status s = replica.status();
-        String body = String.format("{\"ready\":%s,\"applied_version\":%d,\"sequence\":%d,\"lag_ms\":%d}%n",
-                s.ready(), s.appliedVersion(), s.sequence(), s.lagMillis());
-        return Reply.text(s.ready() ? 200 : 503, "application/json", body);
+        StringBuilder body = new StringBuilder(String.format("{\"ready\":%s,\"applied_version\":%d,\"sequence\":%d,\"lag_ms\":%d",
+                s.ready(), s.appliedVersion(), s.sequence(), s.lagMillis()));
+        if (s.problem() != null) { // why it is not ready: the operator's first question
+            Json.string(body.append(",\"problem\":"), s.problem());
+        }
+        return Reply.text(s.ready() ? 200 : 503, "application/json", body.append("}\n").toString());
     }
 
     /** The Prometheus exposition of this server's and the replica's figures. */
@@ -293,16 +308,17 @@ public final class ReplicaHttpServer implements AutoCloseable {
         return switch (enc) {
             case "utf8" -> s.getBytes(StandardCharsets.UTF_8);
             case "hex" -> HexFormat.of().parseHex(s);
-            case "base64" -> Base64.getUrlDecoder().decode(s);
+            case "base64" -> KeyText.decodeBase64(s);
             default -> throw new IllegalArgumentException("unknown encoding '" + enc + "' (utf8, hex or base64)");
         };
     }
 
+    /** The bytes as text in {@code enc}; IllegalArgumentException for utf8 of bytes that are not UTF-8. */
     static String encode(byte[] b, String enc) {
         return switch (enc) {
             case "hex" -> HexFormat.of().formatHex(b);
-            case "base64" -> Base64.getUrlEncoder().encodeToString(b);
-            default -> new String(b, StandardCharsets.UTF_8);
+            case "base64" -> KeyText.encodeBase64(b);
+            default -> KeyText.strictUtf8(b);
         };
     }
 

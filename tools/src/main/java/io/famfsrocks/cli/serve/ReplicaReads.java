@@ -19,6 +19,7 @@ public interface ReplicaReads {
      * @param appliedVersion the version it serves
      * @param sequence the primary's sequence number that version reflects
      * @param lagMillis how far behind the newest published version it is
+     * @param problem why it is not ready (a truncated device, a version it cannot show), or null
      */
-    record Status(boolean ready, long appliedVersion, long sequence, long lagMillis) {}
+    record Status(boolean ready, long appliedVersion, long sequence, long lagMillis, String problem) {}
 }

@@ -20,12 +20,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReplicaHttpServerTest {
     final TreeMap<String, String> data = new TreeMap<>(Map.of("a", "1", "b", "2", "c", "3"));
     volatile boolean ready = false;
+    volatile String problem;
+    /** A key that is not UTF-8 (value "bin"), first in every scan when set. */
+    volatile byte[] binaryKey;
     ReplicaHttpServer server;
     final HttpClient http = HttpClient.newHttpClient();
 
     final ReplicaReads reads = new ReplicaReads() {
         @Override
         public byte[] get(byte[] key) {
+            if (binaryKey != null && java.util.Arrays.equals(key, binaryKey)) {
+                return "bin".getBytes(StandardCharsets.UTF_8);
+            }
             if (new String(key, StandardCharsets.UTF_8).equals("boom")) {
                 throw new IllegalStateException("the replica failed");
             }
@@ -36,6 +42,9 @@ class ReplicaHttpServerTest {
         @Override
         public List<KeyValue> scan(byte[] from, int limit) {
             List<KeyValue> out = new ArrayList<>();
+            if (binaryKey != null) {
+                out.add(new KeyValue(binaryKey, "bin".getBytes(StandardCharsets.UTF_8)));
+            }
             for (var e : data.tailMap(new String(from, StandardCharsets.UTF_8)).entrySet()) {
                 if (out.size() == limit) {
                     break;
@@ -47,7 +56,7 @@ class ReplicaHttpServerTest {
 
         @Override
         public Status status() {
-            return new Status(ready, 7, 1234, ready ? 0 : 900);
+            return new Status(ready, 7, 1234, ready ? 0 : 900, ready ? null : problem);
         }
     };
 
@@ -106,7 +115,10 @@ class ReplicaHttpServerTest {
     @Test
     void healthIsReadyOnlyOnceCaughtUpAndMetricsCount() throws Exception {
         assertThat(get("/health").statusCode()).isEqualTo(503);
-        assertThat(get("/health").body()).contains("\"lag_ms\":900");
+        assertThat(get("/health").body()).contains("\"lag_ms\":900").doesNotContain("problem");
+        problem = "follower error: device /dev/shm/x is 5 bytes but its superblock says 9";
+        assertThat(get("/health").body()).as("the reason it is not ready")
+                .contains("\"problem\":\"follower error: device /dev/shm/x is 5 bytes but its superblock says 9\"");
         ready = true;
         assertThat(get("/health").statusCode()).isEqualTo(200);
         get("/get?key=a");
@@ -185,5 +197,25 @@ class ReplicaHttpServerTest {
             String r = new String(so.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(r).startsWith("HTTP/1.1 400").doesNotContainIgnoringCase("<html").contains("malformed");
         }
+    }
+
+    /**
+     * Item 11: base64 keys in either alphabet (an unescaped '+' arrives as a space); a binary
+     * key scanned as utf8 is refused (422 naming the row), never turned into U+FFFD; in hex and
+     * base64 it survives byte for byte.
+     */
+    @Test
+    void base64InEitherAlphabetAndBinaryKeysSurviveScans() throws Exception {
+        // the key 0xfb 0xff: base64 "+/8=" standard, "-_8=" URL-safe
+        binaryKey = new byte[] {(byte) 0xfb, (byte) 0xff};
+        assertThat(get("/get?key=-_8%3D&enc=base64").body()).isEqualTo("bin");
+        assertThat(get("/get?key=%2B%2F8%3D&enc=base64").body()).isEqualTo("bin");
+        assertThat(get("/get?key=+/8&enc=base64").body()).as("'+' unescaped is a space").isEqualTo("bin");
+        refused("/get?key=*&enc=base64", 400, "standard (+/) or URL-safe (-_) alphabet");
+        HttpResponse<String> utf8 = get("/scan?limit=10");
+        assertThat(utf8.statusCode()).isEqualTo(422);
+        assertThat(utf8.body()).contains("row 0").contains("not valid UTF-8").doesNotContain("\ufffd");
+        assertThat(get("/scan?limit=1&enc=hex").body()).contains("\"key\":\"fbff\"");
+        assertThat(get("/scan?limit=1&enc=base64").body()).contains("\"key\":\"-_8=\"");
     }
 }
