@@ -86,10 +86,15 @@ public final class Fsck {
         private long allocated;
         private long collisions;
 
-        ReferenceCount(Superblock sb) {
+        /**
+         * The capacity is the superblock's, as the reference counts it; the bitmap covers no
+         * more than the mapped device, so a corrupt {@code device_size} cannot make it huge
+         * (units beyond the mapped device are not counted).
+         */
+        ReferenceCount(Superblock sb, long mappedSize) {
             au = sb.allocUnit();
             capacity = (sb.deviceSize() + au - 1) / au * au;
-            bitmap = new AllocationBitmap(capacity, au);
+            bitmap = new AllocationBitmap(Math.min(capacity, (mappedSize + au - 1) / au * au), au);
             mark(0, FamfsLayout.LOG_OFFSET + sb.logLen()); // the superblock's region and the log
         }
 
@@ -168,7 +173,7 @@ public final class Fsck {
                         + " (an append was interrupted; harmless)");
             }
             Namespace ns = new Namespace(Math.min(sb.deviceSize(), d.size()), sb.logLen(), sb.allocUnit(), h.nextIndex(), null);
-            ReferenceCount ref = new ReferenceCount(sb);
+            ReferenceCount ref = new ReferenceCount(sb, d.size());
             long bad = replay(log, h.nextIndex(), ns, ref, defects, warnings);
             return new Report(device, sb, h, h.nextIndex(), h.lastIndex() + 1, bad, ns.files(), ns.directories(),
                     ns.fileBytes(), ns.allocatedBytes(), ns.collisions(), defects, warnings, ref.totals());
