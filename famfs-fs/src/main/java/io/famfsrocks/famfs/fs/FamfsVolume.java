@@ -145,8 +145,12 @@ public class FamfsVolume implements AutoCloseable {
         if (now >= want) {
             return null;
         }
-        return String.format("device %s is %d bytes but its superblock says %d: it was truncated after mkfs, "
-                + "and files past byte %d are lost (restore its size, or mkfs -f)", device.path(), now, want, now);
+        // device_size lies past the superblock's CRC (as in the reference), so a flipped bit
+        // there reads the same way: name the field and its offset, and say both causes.
+        return String.format("device %s is %d bytes but its superblock says %d (device_size at superblock offset "
+                + "0x%x, not covered by its CRC): it was truncated after mkfs and files past byte %d are lost "
+                + "(restore its size, or mkfs -f), or that field is corrupt", device.path(), now, want,
+                Superblock.OFF_DEVICE_SIZE, now);
     }
 
     /** CORRUPT_MEDIA naming both sizes when the device is shorter than its superblock says. */
