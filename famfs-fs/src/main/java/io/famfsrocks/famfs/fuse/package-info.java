@@ -17,7 +17,9 @@
  * are published, so attributes, names and data are cached by the kernel for the life of
  * the mount; a name that was missing is never cached as missing, so new files appear at
  * once. Data a reader has already cached is not re-read if the master rewrites it later
- * (open with {@code Options.keepCache(false)} to drop the page cache on every open).
+ * (open with {@code Options.keepCache(false)} to drop the page cache on every open). A
+ * reader that stops using a file drops its pages with {@link
+ * io.famfsrocks.famfs.fuse.PageCache#drop} (the replica does, for SSTs no version names).
  *
  * <p>Depends on: {@code io.famfsrocks.famfs.fs} (and the exceptions), jnr-fuse, jnr-ffi.
  */

@@ -4,6 +4,7 @@ import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
 import io.famfsrocks.famfs.fs.FamfsFile;
 import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fuse.PageCache;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.journal.Checksums;
 import io.famfsrocks.rocks.journal.DatasetPaths;
@@ -16,7 +17,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -54,6 +61,13 @@ public final class FamfsReplica implements AutoCloseable {
     private final ReplicaDirectory dir;
     private final Path secondaryDir;
     private final ReplicaHealth health = new ReplicaHealth();
+    /**
+     * Shared SSTs no applied version names any more whose page cache is not dropped yet
+     * (file number -> path through the mount): dropped once no secondary instance of this
+     * process maps them. Follower thread only.
+     */
+    private final Map<Long, Path> unused = new HashMap<>();
+    private long nextDropNanos;
 
     private volatile SecondaryInstance current;
     private volatile boolean closed;
@@ -236,6 +250,8 @@ public final class FamfsReplica implements AutoCloseable {
                     switchTo(versions);
                 } else if (health.pendingTarget() != null) {
                     retryPending();
+                } else if (!unused.isEmpty() && System.nanoTime() - nextDropNanos > 0) {
+                    dropUnused(List.of()); // an instance that mapped them may have closed since
                 } else if (reported != null) {
                     health.problem(null); // the cause is gone (the device's size restored)
                     reported = null;
@@ -329,11 +345,42 @@ public final class FamfsReplica implements AutoCloseable {
             live.add(s.fileNumber());
         }
         try {
-            dir.prune(live);
+            dir.prune(live, unused);
         } catch (IOException e) {
             health.problem("cannot prune " + dir.path() + ": " + e.getMessage());
         }
+        dropUnused(live);
         health.notifyListeners();
+    }
+
+    /**
+     * Drops the mount's page cache of the shared SSTs no version uses any more (the kernel
+     * kept every page the replica ever read: obsolete SSTs included, famfs never deletes
+     * them). A file some secondary instance still maps (an older instance a reader holds, or
+     * one whose table cache has not let it go yet) waits for a later call: the kernel drops
+     * no mapped pages. Retried at most every 100 ms while some wait.
+     */
+    private void dropUnused(Collection<Long> live) {
+        for (Long n : live) {
+            unused.remove(n);
+        }
+        if (unused.isEmpty()) {
+            return;
+        }
+        nextDropNanos = System.nanoTime() + 100_000_000L;
+        try {
+            Set<Path> mapped = PageCache.mappedHere(new HashSet<>(unused.values()));
+            for (Iterator<Map.Entry<Long, Path>> it = unused.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Long, Path> e = it.next();
+                if (!mapped.contains(e.getValue())) {
+                    it.remove(); // once, even if it fails: a page cache is not worth a retry loop
+                    PageCache.drop(e.getValue());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "replica of {0}: cannot drop the page cache of unused SSTs: {1}",
+                    dataset, e.getMessage());
+        }
     }
 
     private SecondaryInstance openVerified(JournalRecord.Version target) {

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -32,7 +34,8 @@ final class ReplicaDirectory {
     private final Path dir;
     private final SharedFiles shared;
     private final String dataset;
-    private final Set<Long> linked = new HashSet<>();
+    /** File number -> the shared file its link points to (real path, as /proc/self/maps names it). */
+    private final Map<Long, Path> linked = new HashMap<>();
     private long manifestNumber = -1;
     private long manifestLength;
     private long currentNumber = -1;
@@ -64,7 +67,7 @@ final class ReplicaDirectory {
     /** Links (and reads ahead) every SST of {@code v} not linked yet. */
     void linkSsts(JournalRecord.Version v, boolean readAhead) throws IOException {
         for (SstEntry s : v.ssts()) {
-            if (linked.contains(s.fileNumber())) {
+            if (linked.containsKey(s.fileNumber())) {
                 continue;
             }
             Path target = shared.pathOf(DatasetPaths.sst(dataset, s.fileNumber()));
@@ -79,7 +82,7 @@ final class ReplicaDirectory {
             Path link = dir.resolve(DatasetPaths.sstName(s.fileNumber()));
             Files.deleteIfExists(link);
             Files.createSymbolicLink(link, target);
-            linked.add(s.fileNumber());
+            linked.put(s.fileNumber(), target.toRealPath());
         }
     }
 
@@ -144,13 +147,17 @@ final class ReplicaDirectory {
         return manifestNumber >= 0 && currentNumber != manifestNumber;
     }
 
-    /** Removes links and MANIFESTs the applied version no longer uses (the secondary keeps open files readable). */
-    void prune(Collection<Long> live) throws IOException {
+    /**
+     * Removes links and MANIFESTs the applied version no longer uses (the secondary keeps open
+     * files readable) and puts the shared files of the removed links into {@code unlinked}
+     * (file number -> shared path), so the caller can drop their page cache.
+     */
+    void prune(Collection<Long> live, Map<Long, Path> unlinked) throws IOException {
         Set<Long> keep = new HashSet<>(live);
-        for (Long n : Set.copyOf(linked)) {
+        for (Long n : Set.copyOf(linked.keySet())) {
             if (!keep.contains(n)) {
                 Files.deleteIfExists(dir.resolve(DatasetPaths.sstName(n)));
-                linked.remove(n);
+                unlinked.put(n, linked.remove(n));
             }
         }
         try (Stream<Path> s = Files.list(dir)) {
