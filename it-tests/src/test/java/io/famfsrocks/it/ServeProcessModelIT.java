@@ -308,16 +308,30 @@ class ServeProcessModelIT {
         assertThat(r.code()).as(r.toString()).isZero();
         List<Long> servers = pidsWith("mount", "-f", mp.toString());
         assertThat(servers).as("the background mount server").hasSize(1);
+        List<Path> killedLog = tempOwnedBy(servers.get(0));
+        assertThat(killedLog).as("the server owns its log").singleElement()
+                .matches(p -> p.getFileName().toString().startsWith("famfs-rocks-mount-"));
         kill9(servers.get(0));
         Thread.sleep(500);
         assertThat(fuseMountsOf(dev)).as("the stale mount is still there").hasSize(1);
+        assertThat(killedLog).as("SIGKILL: the log stays").allMatch(Files::exists);
         r = Launcher.run(AS_MASTER, "mount", dev.toString(), mp.toString());
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.err()).contains("stale");
+        assertThat(killedLog).as("swept by the next mount").noneMatch(Files::exists);
+        List<Long> next = pidsWith("mount", "-f", mp.toString());
+        assertThat(next).hasSize(1);
+        List<Path> liveLog = tempOwnedBy(next.get(0));
+        assertThat(liveLog).as("the live server's log").hasSize(1).allMatch(Files::exists);
         r = Launcher.run(AS_MASTER, "creat", "-s", "4k", mp.resolve("after").toString());
         assertThat(r.code()).as("the new mount serves: " + r).isZero();
         assertThat(Files.size(mp.resolve("after"))).isEqualTo(4096);
         assertThat(new ProcessBuilder("fusermount", "-u", mp.toString()).start().waitFor()).isZero();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (Files.exists(liveLog.get(0)) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(liveLog).as("a server that ends cleanly deletes its log").noneMatch(Files::exists);
     }
 
     @Test
