@@ -1,5 +1,6 @@
 package io.famfsrocks.it;
 
+import io.famfsrocks.cli.OwnedTemp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,26 @@ class ServeProcessModelIT {
         }
         Files.deleteIfExists(dev);
         Launcher.deleteTree(tmp);
+        // What a replica or mount server killed above (SIGKILL) left in /tmp: the product
+        // sweeps it at its next start; the suite does not wait for one.
+        for (String prefix : TEMP_PREFIXES) {
+            OwnedTemp.sweep(prefix, prefix.endsWith("-mnt-"));
+        }
+    }
+
+    /** The temporary names of a replica session and a background mount server (ReplicaSession, FuseMounter). */
+    static final List<String> TEMP_PREFIXES = List.of("famfs-replica-work-", "famfs-replica-mount-",
+            "famfs-replica-mnt-", "famfs-rocks-mount-");
+
+    /** The entries in /tmp that process {@code pid} owns (named {@code <prefix><pid>-...}). */
+    static List<Path> tempOwnedBy(long pid) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (String prefix : TEMP_PREFIXES) {
+            try (var ds = Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), prefix + pid + "-*")) {
+                ds.forEach(out::add);
+            }
+        }
+        return out;
     }
 
     /** {minor device number, mount point} of every FUSE mount of {@code device} (from mountinfo). */
@@ -233,12 +254,17 @@ class ServeProcessModelIT {
     }
 
     @Test
-    void replicaKilledWithSigkillTakesItsMountServerWithIt() throws Exception {
+    void replicaKilledWithSigkillTakesItsMountServerWithItAndTheNextReplicaSweepsWhatItLeft() throws Exception {
         publishDataset();
         int port = startServer();
         assertThat(get(port, "/get?key=k00000042", 10_000).statusCode()).isEqualTo(200);
         List<String[]> mounts = fuseMountsOf(dev);
-        kill9(server.pid());
+        long killed = server.pid();
+        List<Path> killedOwns = tempOwnedBy(killed);
+        assertThat(killedOwns).as("a serving replica's work dir, mount log and mount point")
+                .anyMatch(p -> p.getFileName().toString().startsWith("famfs-replica-work-"))
+                .anyMatch(p -> p.getFileName().toString().startsWith("famfs-replica-mount-"));
+        kill9(killed);
         server.waitFor(10, TimeUnit.SECONDS);
         long deadline = System.currentTimeMillis() + 20_000;
         while ((!fuseMountsOf(dev).isEmpty() || !pidsWith("MountMain", dev.toString()).isEmpty())
@@ -247,9 +273,29 @@ class ServeProcessModelIT {
         }
         assertThat(pidsWith("MountMain", dev.toString())).as("the orphaned mount server exits").isEmpty();
         assertThat(fuseMountsOf(dev)).as("and unmounts").isEmpty();
-        for (String[] m : mounts) {
-            Files.deleteIfExists(Path.of(m[1])); // the temporary mount point the killed replica left
-        }
+        assertThat(killedOwns).as("SIGKILL: nobody removed them yet").allMatch(Files::exists);
+
+        // The next replica on this host sweeps what the dead one left (its mount point
+        // too, now that nothing is mounted there), and its own files are live ones.
+        Process other = server;
+        port = startServer();
+        assertThat(get(port, "/get?key=k00000042", 10_000).statusCode()).isEqualTo(200);
+        assertThat(killedOwns).as("swept by the next replica's start").noneMatch(Files::exists);
+        List<Path> liveOwns = tempOwnedBy(server.pid());
+        assertThat(liveOwns).isNotEmpty();
+        // A third one, started while the second serves, leaves the second's files alone.
+        Process second = server;
+        ProcessBuilder pb = Launcher.builder(AS_CLIENT, "replica", "get", "--dataset", "db1", "--device",
+                dev.toString(), "k00000042");
+        pb.redirectErrorStream(true);
+        Process third = pb.start();
+        String thirdOut = new String(third.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(third.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(third.exitValue()).as(thirdOut).isZero();
+        assertThat(liveOwns).as("a live replica's files are untouched").allMatch(Files::exists);
+        assertThat(tempOwnedBy(third.pid())).as("a closed replica removes its own").isEmpty();
+        assertThat(other.isAlive()).isFalse();
+        assertThat(second.isAlive()).isTrue();
     }
 
     /** Item 9: {@code mount} after kill -9 of the mount server clears the stale mount. */
@@ -262,16 +308,30 @@ class ServeProcessModelIT {
         assertThat(r.code()).as(r.toString()).isZero();
         List<Long> servers = pidsWith("mount", "-f", mp.toString());
         assertThat(servers).as("the background mount server").hasSize(1);
+        List<Path> killedLog = tempOwnedBy(servers.get(0));
+        assertThat(killedLog).as("the server owns its log").singleElement()
+                .matches(p -> p.getFileName().toString().startsWith("famfs-rocks-mount-"));
         kill9(servers.get(0));
         Thread.sleep(500);
         assertThat(fuseMountsOf(dev)).as("the stale mount is still there").hasSize(1);
+        assertThat(killedLog).as("SIGKILL: the log stays").allMatch(Files::exists);
         r = Launcher.run(AS_MASTER, "mount", dev.toString(), mp.toString());
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.err()).contains("stale");
+        assertThat(killedLog).as("swept by the next mount").noneMatch(Files::exists);
+        List<Long> next = pidsWith("mount", "-f", mp.toString());
+        assertThat(next).hasSize(1);
+        List<Path> liveLog = tempOwnedBy(next.get(0));
+        assertThat(liveLog).as("the live server's log").hasSize(1).allMatch(Files::exists);
         r = Launcher.run(AS_MASTER, "creat", "-s", "4k", mp.resolve("after").toString());
         assertThat(r.code()).as("the new mount serves: " + r).isZero();
         assertThat(Files.size(mp.resolve("after"))).isEqualTo(4096);
         assertThat(new ProcessBuilder("fusermount", "-u", mp.toString()).start().waitFor()).isZero();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (Files.exists(liveLog.get(0)) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(liveLog).as("a server that ends cleanly deletes its log").noneMatch(Files::exists);
     }
 
     @Test

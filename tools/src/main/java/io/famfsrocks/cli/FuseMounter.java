@@ -22,6 +22,8 @@ final class FuseMounter implements Mounter {
     private static final long WAIT_MILLIS = 30_000;
     /** Set on a background server: its log, deleted when the mount ends cleanly. */
     static final String LOG_PROPERTY = "famfs-rocks.mount-log";
+    /** The log's name: {@link OwnedTemp}'s, owned by the server (which adopts it), so a killed server's log is swept. */
+    static final String LOG_PREFIX = "famfs-rocks-mount-";
 
     private final Supplier<MountTable> mounts;
 
@@ -40,6 +42,8 @@ final class FuseMounter implements Mounter {
 
     /** Mounts in this process and serves until the mount ends (umount, or a signal: the exit hook unmounts). */
     private static void serve(Path device, Path mountPoint, boolean readOnly, OpenOptions opts) {
+        String logName = System.getProperty(LOG_PROPERTY);
+        Path log = logName == null ? null : OwnedTemp.adopt(Path.of(logName), LOG_PREFIX);
         try {
             FamfsMount.serve(device, mountPoint, opts, FamfsMount.Options.defaults().withReadOnly(readOnly), m ->
                     System.err.println(Main.NAME + ": serving " + device + " on " + m.mountPoint()
@@ -48,10 +52,9 @@ final class FuseMounter implements Mounter {
             Thread.currentThread().interrupt();
             return;
         }
-        String log = System.getProperty(LOG_PROPERTY);
         if (log != null) {
             try {
-                Files.deleteIfExists(Path.of(log));
+                Files.deleteIfExists(log);
             } catch (IOException ignored) {
                 // a leftover log file is harmless
             }
@@ -62,7 +65,8 @@ final class FuseMounter implements Mounter {
         Path log;
         Process child;
         try {
-            log = Files.createTempFile("famfs-rocks-mount-", ".log");
+            OwnedTemp.sweep(LOG_PREFIX, false); // the logs of servers killed with SIGKILL
+            log = OwnedTemp.createFile(LOG_PREFIX, ".log");
             List<String> cmd = new ArrayList<>();
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
                 cmd.add("/usr/bin/setsid"); // leave our session: the server outlives this terminal
@@ -103,11 +107,16 @@ final class FuseMounter implements Mounter {
         }
         child.destroy();
         throw new CliException(ExitCode.IO, "the mount server did not mount " + mountPoint + " within "
-                + WAIT_MILLIS / 1000 + " s; see " + log);
+                + WAIT_MILLIS / 1000 + " s; see " + java.util.Objects.requireNonNullElse(OwnedTemp.findAdopted(log, LOG_PREFIX), log));
     }
 
     private static CliException childFailed(int code, Path log) {
         String last = "exit " + code;
+        Path found = OwnedTemp.findAdopted(log, LOG_PREFIX);
+        if (found == null) {
+            return new CliException(ExitCode.fromCode(code), last);
+        }
+        log = found;
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             for (String l : lines) {

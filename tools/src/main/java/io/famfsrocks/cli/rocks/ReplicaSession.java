@@ -2,6 +2,7 @@ package io.famfsrocks.cli.rocks;
 
 import io.famfsrocks.cli.CliException;
 import io.famfsrocks.cli.ExitCode;
+import io.famfsrocks.cli.OwnedTemp;
 import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
@@ -27,6 +28,10 @@ import java.nio.file.Path;
  * Thread-safe; close is idempotent.
  */
 final class ReplicaSession implements AutoCloseable {
+    static final String MOUNT_POINT_PREFIX = "famfs-replica-mnt-";
+    static final String MOUNT_LOG_PREFIX = "famfs-replica-mount-";
+    static final String WORK_PREFIX = "famfs-replica-work-";
+
     /** One-shot reads: a dataset whose first version is not committed yet is not waited for long. */
     static final ReplicaConfig ONE_SHOT = ReplicaConfig.defaults().withOpenTimeout(java.time.Duration.ofSeconds(3));
 
@@ -59,6 +64,7 @@ final class ReplicaSession implements AutoCloseable {
      */
     static ReplicaSession open(Path device, Path mountPoint, String dataset, OpenOptions opts, ReplicaConfig cfg,
                                boolean waitForDataset) throws IOException {
+        sweepDeadSessions();
         FamfsVolume v = Famfs.open(device, opts);
         ReplicaSession s = null;
         try {
@@ -66,16 +72,16 @@ final class ReplicaSession implements AutoCloseable {
                 throw new CliException(ExitCode.NOT_FOUND, "no dataset " + dataset + " on " + device
                         + " (publish one with sst-publish)");
             }
-            Path own = mountPoint == null ? Files.createTempDirectory("famfs-replica-mnt-") : null;
+            Path own = mountPoint == null ? OwnedTemp.createDirectory(MOUNT_POINT_PREFIX) : null;
             s = new ReplicaSession(v, own, dataset, cfg);
             s.mountPoint = mountPoint;
             if (own != null) {
-                s.mountLog = Files.createTempFile("famfs-replica-mount-", ".log");
+                s.mountLog = OwnedTemp.createFile(MOUNT_LOG_PREFIX, ".log");
                 s.mount = ChildMount.start(device.toAbsolutePath(), own, opts.systemUuid(), true, s.mountLog,
                         s::reopen);
                 s.mountPoint = s.mount.mountPoint();
             }
-            s.workDir = Files.createTempDirectory("famfs-replica-work-");
+            s.workDir = OwnedTemp.createDirectory(WORK_PREFIX);
             s.replica = FamfsReplica.open(v, dataset, new MountedSharedFiles(s.mountPoint, v, 5_000), s.workDir, cfg);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -86,6 +92,17 @@ final class ReplicaSession implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Removes what sessions of processes that died without closing (SIGKILL) left in the
+     * temporary directory: work directories, mount-server logs, and empty mount points (a
+     * stale mount there is left alone). Another live session's files are untouched.
+     */
+    static void sweepDeadSessions() {
+        OwnedTemp.sweep(WORK_PREFIX, false);
+        OwnedTemp.sweep(MOUNT_LOG_PREFIX, false);
+        OwnedTemp.sweep(MOUNT_POINT_PREFIX, true);
     }
 
     /** The replica now: another one after the mount server was restarted. */
@@ -101,7 +118,7 @@ final class ReplicaSession implements AutoCloseable {
         Path work;
         FamfsReplica fresh;
         try {
-            work = Files.createTempDirectory("famfs-replica-work-");
+            work = OwnedTemp.createDirectory(WORK_PREFIX);
             fresh = FamfsReplica.open(volume, dataset, new MountedSharedFiles(mountPoint, volume, 5_000), work, cfg);
         } catch (IOException | RuntimeException e) {
             System.err.println("famfs-rocks: cannot reopen replica " + dataset + " after the mount server restarted: "
