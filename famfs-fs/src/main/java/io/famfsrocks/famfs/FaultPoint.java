@@ -1,5 +1,7 @@
 package io.famfsrocks.famfs;
 
+import jnr.ffi.LibraryLoader;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -7,10 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * process die exactly there. A process is armed by the system property {@value #PROPERTY}
  * (or the environment variable {@value #ENV}), read once when this class loads:
  * {@code NAME} dies at the first time point {@code NAME} is reached, {@code NAME@N} at the
- * N-th. The process then prints {@code famfs-fault: died at NAME (hit N)} on stderr and halts
- * with exit code {@value #EXIT_CODE}: no shutdown hooks, no finalisation, no flushing of
- * anything but that line, as close to a power cut as a JVM gets (stores already made to a
- * shared mapping stay, as they would in the memory itself).
+ * N-th. The process then prints {@code famfs-fault: died at NAME (hit N)} on stderr and ends
+ * with exit code {@value #EXIT_CODE} through libc's {@code _exit}: no shutdown hooks, no
+ * finalisation, no C exit handlers, no flushing of anything but that line, as close to a
+ * power cut as a JVM gets (stores already made to a shared mapping stay, as they would in
+ * the memory itself). Not {@code Runtime.halt}: it runs the C exit handlers, and RocksDB's
+ * then join its background threads, which wait to enter the JVM that is exiting: the
+ * process hung there for good (seen in PublishFaultPointIT).
  *
  * <p>Unarmed (the normal case), {@link #hit} is one test of a static final field against
  * null, which the JIT removes. Points are declared as constants where they are used, and
@@ -27,6 +32,13 @@ public final class FaultPoint {
     private static final String ARMED;
     private static final long ARMED_HIT;
     private static final AtomicLong HITS = new AtomicLong();
+    /** libc, loaded only when a point is armed. */
+    private static final Libc LIBC;
+
+    /** The one libc call: ends the process without exit handlers. */
+    public interface Libc {
+        void _exit(int status);
+    }
 
     static {
         String spec = System.getProperty(PROPERTY);
@@ -52,6 +64,15 @@ public final class FaultPoint {
         }
         ARMED = name;
         ARMED_HIT = at;
+        Libc libc = null;
+        if (name != null) {
+            try {
+                libc = LibraryLoader.create(Libc.class).load("c");
+            } catch (RuntimeException | LinkageError e) {
+                System.err.println("famfs-fault: libc not loadable (" + e + "): dying with Runtime.halt instead");
+            }
+        }
+        LIBC = libc;
     }
 
     private final String name;
@@ -76,6 +97,9 @@ public final class FaultPoint {
             if (n == ARMED_HIT) {
                 System.err.println(MARKER + name + " (hit " + n + ")");
                 System.err.flush();
+                if (LIBC != null) {
+                    LIBC._exit(EXIT_CODE);
+                }
                 Runtime.getRuntime().halt(EXIT_CODE);
             }
         }
