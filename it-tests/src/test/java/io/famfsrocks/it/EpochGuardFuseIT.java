@@ -154,8 +154,9 @@ class EpochGuardFuseIT {
                 assertThat(r.matches()).isTrue();
                 assertThat(Long.parseLong(r.group(1))).isGreaterThanOrEqualTo(2_000);
                 assertThat(Long.parseLong(r.group(2))).as("accepted answers that were not the old epoch's").isZero();
-                assertThat(Long.parseLong(r.group(3))).as("dropped answers (one, or two when stopped mid-read)")
-                        .isBetween(1L, 2L);
+                // drops of near reads (cached pages) are harmless and their number depends on
+                // when the stop took effect; what matters is that none was accepted (wrong = 0)
+                assertThat(Long.parseLong(r.group(3))).as("dropped answers").isPositive();
                 assertThat(Long.parseLong(r.group(4))).as("dropped answers read far into the file").isEqualTo(1);
                 assertThat(Long.parseLong(r.group(5))).as("the far dropped answer was the new epoch's bytes, read through FUSE")
                         .isEqualTo(1);
