@@ -2,11 +2,8 @@ package io.famfsrocks.rocks.replica;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.fs.FamfsFile;
 import io.famfsrocks.famfs.fs.FamfsVolume;
-import io.famfsrocks.famfs.fuse.PageCache;
 import io.famfsrocks.rocks.BridgeException;
-import io.famfsrocks.rocks.journal.Checksums;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalReader;
 import io.famfsrocks.rocks.journal.JournalRecord;
@@ -17,13 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -61,13 +52,7 @@ public final class FamfsReplica implements AutoCloseable {
     private final ReplicaDirectory dir;
     private final Path secondaryDir;
     private final ReplicaHealth health = new ReplicaHealth();
-    /**
-     * Shared SSTs no applied version names any more whose page cache is not dropped yet
-     * (file number -> path through the mount): dropped once no secondary instance of this
-     * process maps them. Follower thread only.
-     */
-    private final Map<Long, Path> unused = new HashMap<>();
-    private long nextDropNanos;
+    private final UnusedSstPages unused;
 
     private volatile SecondaryInstance current;
     private volatile boolean closed;
@@ -82,6 +67,7 @@ public final class FamfsReplica implements AutoCloseable {
         this.cfg = cfg;
         this.reader = new JournalReader(volume, dataset);
         this.dir = new ReplicaDirectory(workDir.resolve("db"), shared, dataset);
+        this.unused = new UnusedSstPages(dataset);
         this.secondaryDir = workDir.resolve("secondary");
         Files.createDirectories(secondaryDir);
         Files.createDirectories(workDir.resolve("options"));
@@ -250,8 +236,8 @@ public final class FamfsReplica implements AutoCloseable {
                     switchTo(versions);
                 } else if (health.pendingTarget() != null) {
                     retryPending();
-                } else if (!unused.isEmpty() && System.nanoTime() - nextDropNanos > 0) {
-                    dropUnused(List.of()); // an instance that mapped them may have closed since
+                } else if (unused.due()) {
+                    unused.drop(List.of()); // an instance that mapped them may have closed since
                 } else if (reported != null) {
                     health.problem(null); // the cause is gone (the device's size restored)
                     reported = null;
@@ -345,42 +331,12 @@ public final class FamfsReplica implements AutoCloseable {
             live.add(s.fileNumber());
         }
         try {
-            dir.prune(live, unused);
+            dir.prune(live, unused.pending());
         } catch (IOException e) {
             health.problem("cannot prune " + dir.path() + ": " + e.getMessage());
         }
-        dropUnused(live);
+        unused.drop(live);
         health.notifyListeners();
-    }
-
-    /**
-     * Drops the mount's page cache of the shared SSTs no version uses any more (the kernel
-     * kept every page the replica ever read: obsolete SSTs included, famfs never deletes
-     * them). A file some secondary instance still maps (an older instance a reader holds, or
-     * one whose table cache has not let it go yet) waits for a later call: the kernel drops
-     * no mapped pages. Retried at most every 100 ms while some wait.
-     */
-    private void dropUnused(Collection<Long> live) {
-        for (Long n : live) {
-            unused.remove(n);
-        }
-        if (unused.isEmpty()) {
-            return;
-        }
-        nextDropNanos = System.nanoTime() + 100_000_000L;
-        try {
-            Set<Path> mapped = PageCache.mappedHere(new HashSet<>(unused.values()));
-            for (Iterator<Map.Entry<Long, Path>> it = unused.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<Long, Path> e = it.next();
-                if (!mapped.contains(e.getValue())) {
-                    it.remove(); // once, even if it fails: a page cache is not worth a retry loop
-                    PageCache.drop(e.getValue());
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "replica of {0}: cannot drop the page cache of unused SSTs: {1}",
-                    dataset, e.getMessage());
-        }
     }
 
     private SecondaryInstance openVerified(JournalRecord.Version target) {
@@ -388,7 +344,7 @@ public final class FamfsReplica implements AutoCloseable {
         try {
             h = SecondaryInstance.open(volume, dataset, target.optionsName(), workDir, dir, secondaryDir, cfg);
         } catch (RuntimeException e) {
-            String damaged = damagedSsts(target);
+            String damaged = DamagedSsts.describe(volume, dataset, target);
             if (damaged == null) {
                 throw e;
             }
@@ -398,41 +354,11 @@ public final class FamfsReplica implements AutoCloseable {
         String bad = h.verify(target);
         if (bad != null) {
             h.release();
-            String damaged = damagedSsts(target);
+            String damaged = DamagedSsts.describe(volume, dataset, target);
             throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "fresh secondary of " + dataset + ": "
                     + (damaged == null ? bad : damaged + " (" + bad + ")"));
         }
         openedOptions = target.optionsName();
         return h;
-    }
-
-    /**
-     * Null, or the shared SSTs of {@code target} whose size or CRC32C differs from what the
-     * journal recorded when they were published (a file rewritten afterwards, e.g. by
-     * {@code creat -r} or {@code dd} through the master's mount): the message a refusal
-     * must carry (issue 13 item 8). Read from the device, not through the mount; run only
-     * after a failure.
-     */
-    private String damagedSsts(JournalRecord.Version target) {
-        List<String> bad = new ArrayList<>();
-        for (SstEntry s : target.ssts()) {
-            String path = DatasetPaths.sst(dataset, s.fileNumber());
-            try {
-                FamfsFile f = volume.openFile(path);
-                if (f.size() != s.size()) {
-                    bad.add("/" + path + " has " + f.size() + " bytes, the journal says " + s.size());
-                    continue;
-                }
-                f.invalidate();
-                int crc = Checksums.of(f);
-                if (crc != s.crc32c()) {
-                    bad.add(String.format("/%s has CRC32C 0x%08x, the journal says 0x%08x (rewritten after it was "
-                            + "published)", path, crc, s.crc32c()));
-                }
-            } catch (RuntimeException e) {
-                bad.add("/" + path + ": " + e.getMessage());
-            }
-        }
-        return bad.isEmpty() ? null : String.join("; ", bad);
     }
 }
