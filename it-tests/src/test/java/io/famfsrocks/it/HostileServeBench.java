@@ -1,8 +1,6 @@
 package io.famfsrocks.it;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -15,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -55,19 +52,7 @@ public final class HostileServeBench {
                     tmp.resolve("db").toString()));
             server = Launcher.builder(AS_CLIENT, "replica", "serve", "--dataset", "db1", "--device", dev.toString(),
                     "--port", "0", "--threads", "4").redirectError(tmp.resolve("serve.err").toFile()).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            String line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (IOException e) {
-                    return null;
-                }
-            }).get(120, TimeUnit.SECONDS);
-            Matcher m = Pattern.compile(":(\\d+) ").matcher(String.valueOf(line));
-            if (!m.find()) {
-                throw new IllegalStateException("replica serve said " + line + "; " + Files.readString(tmp.resolve("serve.err")));
-            }
-            int port = Integer.parseInt(m.group(1));
+            int port = Launcher.servePort(server, tmp.resolve("serve.err"), 120);
             long pid = server.pid();
             AtomicLong peakRss = new AtomicLong();
             AtomicLong peakAnon = new AtomicLong();

@@ -79,4 +79,26 @@ final class Launcher {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
+
+    /**
+     * Reads the first line {@code replica serve} prints ("... on http://127.0.0.1:PORT ...")
+     * within {@code seconds} and returns the port; fails naming what it said and its stderr.
+     */
+    static int servePort(Process server, Path stderr, int seconds) throws Exception {
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        String line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        }).get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)")
+                .matcher(String.valueOf(line));
+        if (!m.find()) {
+            throw new IllegalStateException("replica serve said '" + line + "'; " + Files.readString(stderr));
+        }
+        return Integer.parseInt(m.group(1));
+    }
 }

@@ -15,9 +15,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -136,19 +134,7 @@ public final class ServeLoad implements AutoCloseable {
                 DATASET, "--device", dev.toString(), "--port", "0", "--threads", Integer.toString(threads));
         pb.redirectError(ProcessBuilder.Redirect.appendTo(work.resolve("serve.err").toFile()));
         server = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(60, TimeUnit.SECONDS);
-        Matcher m = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(line));
-        if (!m.find()) {
-            throw new IllegalStateException("replica serve said '" + line + "'; " + Files.readString(work.resolve("serve.err")));
-        }
-        port = Integer.parseInt(m.group(1));
+        port = Launcher.servePort(server, work.resolve("serve.err"), 60);
         long deadline = System.currentTimeMillis() + 30_000;
         while (get("/health").statusCode() != 200) {
             if (System.currentTimeMillis() > deadline) {

@@ -5,9 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,11 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -126,17 +121,7 @@ class ServeProcessModelIT {
                 dev.toString(), "--port", "0");
         pb.redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("serve.err").toFile()));
         server = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(90, TimeUnit.SECONDS);
-        Matcher m = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(line));
-        assertThat(m.find()).as("replica serve said '" + line + "'; " + Files.readString(tmp.resolve("serve.err"))).isTrue();
-        return Integer.parseInt(m.group(1));
+        return Launcher.servePort(server, tmp.resolve("serve.err"), 90);
     }
 
     HttpResponse<String> get(int port, String path, int timeoutMs) throws Exception {
