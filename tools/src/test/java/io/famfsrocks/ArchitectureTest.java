@@ -70,6 +70,12 @@ class ArchitectureTest {
     static final ArchRule replicaIgnoresPublish = noClasses().that().resideInAPackage("io.famfsrocks.rocks.replica..")
             .should().dependOnClassesThat().resideInAPackage("io.famfsrocks.rocks.publish..");
 
+    /** The embedding handles (PrimaryDb, ReplicaDb) sit on top of rocks-env: nothing else in it depends on them. */
+    @ArchTest
+    static final ArchRule embedOnTop = noClasses().that().resideInAPackage("io.famfsrocks.rocks..")
+            .and().resideOutsideOfPackage("io.famfsrocks.rocks.embed..")
+            .should().dependOnClassesThat().resideInAPackage("io.famfsrocks.rocks.embed..");
+
     /** The HTTP face depends on its own ReplicaReads and the CLI's JSON writer and key encodings, nothing else of ours. */
     @ArchTest
     static final ArchRule serveStandsAlone = classes().that().resideInAPackage("io.famfsrocks.cli.serve..")
