@@ -7,7 +7,7 @@
  * Nothing else reads or writes these bytes.
  *
  * <p>Depends on: {@code io.famfsrocks.famfs.fs}, {@code io.famfsrocks.famfs.pool},
- * {@code io.famfsrocks.famfs.device}, {@code io.famfsrocks.rocks}. Used by nobody yet: the
- * publisher and the replica take it up in the next step of issue 12.
+ * {@code io.famfsrocks.famfs.device}, {@code io.famfsrocks.rocks}. Used by the publisher's
+ * {@code EpochRotation} (the primary side) and the replica's follower.
  */
 package io.famfsrocks.rocks.epoch;

@@ -85,6 +85,28 @@ public final class JournalWriter {
     }
 
     /**
+     * The dataset's chain in the volume of a new epoch (rotation, issue 12): journal.0000 with
+     * the dataset id and DB identity of {@code previous} (the old epoch's writer), and version
+     * numbers continuing after its last version, so a replica that switches epochs never sees
+     * the version go back. The first record appended carries the whole MANIFEST, as the first
+     * record of every journal does. Refuses a volume that already holds a journal of the dataset.
+     */
+    public static JournalWriter nextEpoch(MasterVolume volume, String dataset, long journalSize, JournalWriter previous) {
+        DatasetPaths.check(dataset);
+        volume.refresh();
+        if (JournalReader.newestJournal(volume, dataset) >= 0) {
+            throw new BridgeException(ErrorKind.EXISTS, "the new epoch's volume already holds a journal of " + dataset);
+        }
+        volume.mkdirs(DatasetPaths.sstDir(dataset), CreateOptions.dir());
+        volume.mkdirs(DatasetPaths.optionsDir(dataset), CreateOptions.dir());
+        JournalHeader h = new JournalHeader(0, previous.datasetId(), previous.first.dbIdentity(), journalSize);
+        JournalWriter w = new JournalWriter(volume, dataset, journalSize, h);
+        w.createJournal(h);
+        w.last = previous.last;
+        return w;
+    }
+
+    /**
      * An existing dataset: appends to journal {@code newest} after its last record (writing
      * its header first if we stopped before), knowing the last version published.
      */

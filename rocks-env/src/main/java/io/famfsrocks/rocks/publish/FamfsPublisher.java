@@ -4,6 +4,7 @@ import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
 import io.famfsrocks.famfs.FaultPoint;
 import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.famfs.fs.VolumeUsage;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.journal.DatasetPaths;
@@ -64,17 +65,20 @@ public final class FamfsPublisher implements AutoCloseable {
     /** Crash point (docs/reliability.md, "Fault points"): an SST copied and CRC'd, no record names it yet. */
     public static final FaultPoint SST_COPIED = FaultPoint.named("publish.sst-copied");
 
-    private final MasterVolume volume;
     private final String dataset;
     private final PublisherConfig cfg;
-    private final PublisherStats stats = new PublisherStats();
-    private final SstCopier copier;
+    private final PublisherStats stats;
+    /** The epochs over a pool of devices; null for a publisher on one volume. */
+    private final EpochRotation rotation;
+    /** The volume published into (the active epoch's over a pool); swapped by a rotation under {@code lock}. */
+    private volatile MasterVolume volume;
+    private SstCopier copier;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition handled = lock.newCondition();
     private final AtomicLong requests = new AtomicLong();
     /** Largest sequence number of any completed flush: everything up to it is in the MANIFEST. */
     private final AtomicLong flushedSequence = new AtomicLong();
-    private final PublisherListener listener = new PublisherListener(stats, flushedSequence, this::signal);
+    private final PublisherListener listener;
 
     private volatile RocksDB db;
     private volatile Thread thread;
@@ -87,22 +91,52 @@ public final class FamfsPublisher implements AutoCloseable {
     private volatile ExitGuard exitGuard;
     private Path dbDir;
     private long lastPublishNanos;
+    /** A rotation the thresholds asked for failed: they are not acted on again before this time. */
+    private long rotationBackoffUntil = System.nanoTime();
 
-    private FamfsPublisher(MasterVolume volume, String dataset, PublisherConfig cfg) {
+    private FamfsPublisher(PublisherStats stats, MasterVolume volume, EpochRotation rotation, String dataset,
+                           PublisherConfig cfg) {
+        this.stats = stats;
         this.volume = volume;
+        this.rotation = rotation;
         this.dataset = DatasetPaths.check(dataset);
         this.cfg = cfg;
         this.copier = new SstCopier(volume, this.dataset, stats);
+        this.listener = new PublisherListener(stats, flushedSequence, this::signal);
         this.lastPublishNanos = System.nanoTime() - cfg.publishInterval().toNanos();
     }
 
     /**
      * Adds the publisher's listener to {@code options} (keeping the user's listeners) and caps
-     * max_manifest_file_size; call before opening the DB with these options.
+     * max_manifest_file_size; call before opening the DB with these options. The caller owns
+     * {@code volume} and closes it after the publisher.
      */
     public static FamfsPublisher attach(DBOptionsInterface<?> options, MasterVolume volume, String dataset,
                                         PublisherConfig cfg) {
-        FamfsPublisher p = new FamfsPublisher(volume, dataset, cfg);
+        return install(options, new FamfsPublisher(new PublisherStats(), volume, null, dataset, cfg), cfg);
+    }
+
+    /**
+     * As {@link #attach(DBOptionsInterface, MasterVolume, String, PublisherConfig)}, for a
+     * dataset kept in epochs over a pool of devices (docs/epochs.md): reads the pool now and
+     * takes up its state (a new pool gets epoch 1 on a free device; a rotation a crash
+     * interrupted is finished or rolled back), then publishes into the active epoch and
+     * rotates to a new one when {@link PublisherConfig#rotation()}'s thresholds are crossed,
+     * when a version does not fit and a device is free, or on {@link #requestRotation()}.
+     * The publisher owns the volumes it opens and closes them in {@link #close}.
+     *
+     * @param devices this host's paths of the pool's devices (two or more)
+     * @param opts    how to open them (this host's identity: it must be the master of every epoch)
+     * @throws io.famfsrocks.famfs.pool.PoolException when the devices cannot be this dataset's pool
+     */
+    public static FamfsPublisher attach(DBOptionsInterface<?> options, List<Path> devices, OpenOptions opts,
+                                        String dataset, PublisherConfig cfg) {
+        PublisherStats stats = new PublisherStats();
+        EpochRotation r = EpochRotation.open(devices, opts, DatasetPaths.check(dataset), cfg.rotation(), stats);
+        return install(options, new FamfsPublisher(stats, r.volume(), r, dataset, cfg), cfg);
+    }
+
+    private static FamfsPublisher install(DBOptionsInterface<?> options, FamfsPublisher p, PublisherConfig cfg) {
         List<AbstractEventListener> ls = new ArrayList<>(options.listeners());
         ls.add(p.listener);
         options.setListeners(ls);
@@ -178,16 +212,38 @@ public final class FamfsPublisher implements AutoCloseable {
         return dataset;
     }
 
+    /**
+     * Asks for a rotation to a new epoch at the publisher thread's next loop (after the drain
+     * of the previous rotation, if one is still running); {@link PoolMetrics#rotations()}
+     * counts it once done.
+     *
+     * @throws IllegalStateException on a publisher over one volume
+     */
+    public void requestRotation() {
+        if (rotation == null) {
+            throw new IllegalStateException("dataset " + dataset + " is published on one volume, not over a pool: "
+                    + "there is no epoch to rotate");
+        }
+        rotation.request();
+        signal();
+    }
+
+    /** The active epoch's number, or 0 on one volume. */
+    public long epoch() {
+        return rotation == null ? 0 : rotation.epoch();
+    }
+
     /** Whether {@link #close} has begun (by the owner or by the exit guard on SIGINT/SIGTERM). */
     public boolean isClosed() {
         return closed;
     }
 
     public PublisherMetrics metrics() {
-        VolumeUsage u = volume.usage();
         lock.lock();
         try {
-            return stats.metrics(state, error, errorKind, journal, u);
+            // Under the lock: a rotation swaps the volume under it, and closes the old one only after.
+            VolumeUsage u = volume.usage();
+            return stats.metrics(state, error, errorKind, journal, u, rotation == null ? null : rotation.metrics());
         } finally {
             lock.unlock();
         }
@@ -226,6 +282,9 @@ public final class FamfsPublisher implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (rotation != null && (t == null || !t.isAlive())) {
+            rotation.close();
+        }
         state = PublisherState.CLOSED;
     }
 
@@ -233,7 +292,12 @@ public final class FamfsPublisher implements AutoCloseable {
         while (!closed) {
             long recheck = System.nanoTime() + cfg.recheckInterval().toNanos();
             while (!closed && requests.get() == handledRequests && System.nanoTime() < recheck) {
-                LockSupport.parkNanos(recheck - System.nanoTime());
+                boolean draining = rotation != null && rotation.draining() && state != PublisherState.STOPPED;
+                long wait = recheck - System.nanoTime();
+                LockSupport.parkNanos(draining ? Math.min(wait, cfg.rotation().drainPoll().toNanos()) : wait);
+                if (draining && !closed) {
+                    pollDrain();
+                }
             }
             // Batching: wait out the interval (signals arriving meanwhile wake us early, so loop).
             long due = lastPublishNanos + cfg.publishInterval().toNanos();
@@ -247,7 +311,7 @@ public final class FamfsPublisher implements AutoCloseable {
             if (state != PublisherState.STOPPED) {
                 try {
                     publishOnce();
-                } catch (RuntimeException | IOException | RocksDBException | Error e) {
+                } catch (Exception | Error e) {
                     stop(e);
                 }
             }
@@ -275,9 +339,31 @@ public final class FamfsPublisher implements AutoCloseable {
         System.err.println("famfs-publisher: " + error);
     }
 
-    /** One publication: list and open; check room; copy; append. */
-    private void publishOnce() throws IOException, RocksDBException {
+    /** Polls the sealed epoch's drain; once it is done, a rotation asked for meanwhile gets its loop. */
+    private void pollDrain() {
+        try {
+            rotation.pollDrain();
+            if (!rotation.draining()) {
+                requests.incrementAndGet();
+            }
+        } catch (RuntimeException | Error e) {
+            stop(e);
+        }
+    }
+
+    /**
+     * One publication: a rotation first when one is due; list and open; check room (a
+     * version that does not fit rotates instead when a device is free); copy; append.
+     */
+    private void publishOnce() throws Exception {
+        if (rotation != null) {
+            rotation.pollDrain();
+            if (rotateIfDue()) {
+                return;
+            }
+        }
         long t0 = System.nanoTime();
+        BridgeException full;
         // Read before listing: a flush reported here is already in the version listed.
         JournalRecord.Version lastPublished = journal.lastVersion();
         long floor = Math.max(flushedSequence.get(), lastPublished == null ? 0 : lastPublished.sequence());
@@ -286,32 +372,93 @@ public final class FamfsPublisher implements AutoCloseable {
             if (live.isPublishedAs(journal.lastVersion())) {
                 return;
             }
-            checkBudget(live);
-            copier.shareOptions(live);
-            List<SstEntry> entries = new ArrayList<>();
-            long oldestCreated = Long.MAX_VALUE;
-            for (Map.Entry<Long, Long> e : live.sizes.entrySet()) {
-                SstEntry s = copier.shared(e.getKey());
-                if (s == null) {
-                    if (closed) {
-                        return; // closing (e.g. Ctrl-C): no version; what was copied is reused next time
-                    }
-                    s = copier.copy(e.getKey(), e.getValue(), live.channel(e.getKey()));
-                    SST_COPIED.hit();
-                    oldestCreated = Math.min(oldestCreated, stats.createdAtMs(e.getKey()));
-                }
-                entries.add(s);
+            full = checkBudget(live);
+            if (full == null) {
+                publish(live, t0, t1);
+                return;
             }
-            JournalRecord.Version v = journal.append(live.sequence, oldestCreated, live.optionsName, entries,
-                    live.manifestNumber, live.manifestSize, live::readManifest);
-            long t2 = System.nanoTime();
-            stats.published(v, live, (t1 - t0) / 1000, (t2 - t1) / 1000);
-            copier.retain(live.sizes.keySet());
+        }
+        if (rotation == null) {
+            throw full;
+        }
+        if (!rotation.canRotate()) {
+            warn(List.of("waiting for epoch " + (rotation.epoch() - 1) + " to drain before rotating: " + full.getMessage()));
+            return; // the drain is polled meanwhile; this version is published once the rotation ran
+        }
+        rotate("the next version does not fit: " + full.getMessage());
+    }
+
+    /** Copies what {@code live} needs and appends it to the journal. */
+    private void publish(LiveVersion live, long t0, long t1) throws IOException {
+        copier.shareOptions(live);
+        List<SstEntry> entries = new ArrayList<>();
+        long oldestCreated = Long.MAX_VALUE;
+        for (Map.Entry<Long, Long> e : live.sizes.entrySet()) {
+            SstEntry s = copier.shared(e.getKey());
+            if (s == null) {
+                if (closed) {
+                    return; // closing (e.g. Ctrl-C): no version; what was copied is reused next time
+                }
+                s = copier.copy(e.getKey(), e.getValue(), live.channel(e.getKey()));
+                SST_COPIED.hit();
+                oldestCreated = Math.min(oldestCreated, stats.createdAtMs(e.getKey()));
+            }
+            entries.add(s);
+        }
+        JournalRecord.Version v = journal.append(live.sequence, oldestCreated, live.optionsName, entries,
+                live.manifestNumber, live.manifestSize, live::readManifest);
+        long t2 = System.nanoTime();
+        stats.published(v, live, (t1 - t0) / 1000, (t2 - t1) / 1000);
+        copier.retain(live.sizes.keySet());
+        if (rotation != null) {
+            rotation.metrics(); // a sample of the pool's space in use, for its peak
         }
     }
 
-    /** Throws NO_SPACE or LOG_FULL when famfs cannot take the version; sets RUNNING or WARNING. */
-    private void checkBudget(LiveVersion live) {
+    /**
+     * Rotates when the thresholds or a request say so. A rotation the thresholds asked for
+     * that fails (the live set does not fit a new epoch, a device changed) is reported as a
+     * warning and not tried again for a while: publishing goes on in the active epoch.
+     */
+    private boolean rotateIfDue() throws Exception {
+        long au = volume.allocUnit();
+        String why = rotation.due(volume.usage(), journal.lastVersion(), au, SpaceBudget.reserveBytes(cfg, au));
+        if (why == null || (!why.equals("requested") && System.nanoTime() - rotationBackoffUntil < 0)) {
+            return false;
+        }
+        try {
+            rotate(why);
+            return true;
+        } catch (FamfsException e) {
+            rotationBackoffUntil = System.nanoTime() + 10 * cfg.recheckInterval().toNanos();
+            String line = "epoch rotation (" + why + ") failed, publishing goes on in epoch " + rotation.epoch() + ": "
+                    + e.getMessage();
+            System.err.println("famfs-publisher: " + line);
+            warn(List.of(line));
+            return false;
+        }
+    }
+
+    /** Runs a rotation and swaps the volume, copier and journal to the new epoch's. */
+    private void rotate(String why) throws Exception {
+        JournalRecord.Version lastPublished = journal.lastVersion();
+        long floor = Math.max(flushedSequence.get(), lastPublished == null ? 0 : lastPublished.sequence());
+        EpochRotation.Swap s = rotation.rotate(new EpochRepack(db, dbDir, floor, copier, dataset, cfg, stats), journal, why);
+        lock.lock();
+        try {
+            volume = s.volume();
+            journal = s.journal();
+        } finally {
+            lock.unlock();
+        }
+        copier = s.copier();
+    }
+
+    /**
+     * Null when famfs can take the version (state RUNNING or WARNING set), else the NO_SPACE
+     * or LOG_FULL failure to throw or to rotate on.
+     */
+    private BridgeException checkBudget(LiveVersion live) {
         long au = volume.allocUnit();
         long bytes = 0;
         long slots = 0;
@@ -322,8 +469,21 @@ public final class FamfsPublisher implements AutoCloseable {
             }
         }
         VolumeUsage usage = volume.usage();
-        SpaceBudget.check(bytes, slots, usage, cfg, au);
-        List<String> w = SpaceBudget.warnings(bytes, slots, usage, cfg);
+        try {
+            SpaceBudget.check(bytes, slots, usage, cfg, au);
+        } catch (BridgeException e) {
+            return e;
+        }
+        List<String> w = new ArrayList<>(SpaceBudget.warnings(bytes, slots, usage, cfg));
+        if (rotation != null && rotation.held() != null) {
+            w.add(rotation.held());
+        }
+        warn(w);
+        return null;
+    }
+
+    /** Sets the warnings (none: RUNNING, else WARNING). */
+    private void warn(List<String> w) {
         stats.warnings(w);
         lock.lock();
         try {

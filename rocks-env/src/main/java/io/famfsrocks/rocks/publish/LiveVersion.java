@@ -61,18 +61,27 @@ final class LiveVersion implements AutoCloseable {
      */
     static LiveVersion take(RocksDB db, Path dir, long sequenceFloor, LongPredicate needsCopy)
             throws RocksDBException, IOException {
+        return take(db, dir, sequenceFloor, needsCopy, needsCopy);
+    }
+
+    /**
+     * As above, verifying the block checksums only of the SSTs {@code needsVerify} names (a
+     * rotation's repack opens every SST, but those it published before were verified then).
+     */
+    static LiveVersion take(RocksDB db, Path dir, long sequenceFloor, LongPredicate needsCopy, LongPredicate needsVerify)
+            throws RocksDBException, IOException {
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
-                return take(db, dir, sequenceFloor, needsCopy, false);
+                return take(db, dir, sequenceFloor, needsCopy, needsVerify, false);
             } catch (NoSuchFileException raced) {
                 // a compaction or MANIFEST rollover deleted a listed file: list again
             }
         }
-        return take(db, dir, sequenceFloor, needsCopy, true);
+        return take(db, dir, sequenceFloor, needsCopy, needsVerify, true);
     }
 
-    private static LiveVersion take(RocksDB db, Path dir, long sequenceFloor, LongPredicate needsCopy, boolean pin)
-            throws RocksDBException, IOException {
+    private static LiveVersion take(RocksDB db, Path dir, long sequenceFloor, LongPredicate needsCopy,
+                                    LongPredicate needsVerify, boolean pin) throws RocksDBException, IOException {
         LiveVersion s = new LiveVersion(dir, sequenceFloor);
         if (pin) {
             db.disableFileDeletions();
@@ -90,7 +99,7 @@ final class LiveVersion implements AutoCloseable {
                 s.fill(md, live);
                 break;
             }
-            s.open(needsCopy);
+            s.open(needsCopy, needsVerify);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -136,12 +145,14 @@ final class LiveVersion implements AutoCloseable {
         }
     }
 
-    private void open(LongPredicate needsCopy) throws IOException {
+    private void open(LongPredicate needsCopy, LongPredicate needsVerify) throws IOException {
         manifest = FileChannel.open(dir.resolve(DatasetPaths.manifestName(manifestNumber)), StandardOpenOption.READ);
         for (Map.Entry<Long, Long> e : sizes.entrySet()) {
             if (needsCopy.test(e.getKey())) {
                 channels.put(e.getKey(), FileChannel.open(paths.get(e.getKey()), StandardOpenOption.READ));
-                SstVerifier.verify(paths.get(e.getKey())); // a corrupt SST is never published (issue 13)
+                if (needsVerify.test(e.getKey())) {
+                    SstVerifier.verify(paths.get(e.getKey())); // a corrupt SST is never published (issue 13)
+                }
             }
         }
         if (manifest.size() < manifestSize) {

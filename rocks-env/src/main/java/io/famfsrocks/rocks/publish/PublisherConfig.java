@@ -15,26 +15,65 @@ import java.time.Duration;
  *                         MANIFEST always fits in one journal record
  * @param warnFreeFraction warn when free famfs space falls below this fraction of capacity
  * @param warnSlotsLeft    warn when fewer famfs log slots than this remain
+ * @param rotation         when a publisher over a pool of devices starts a new epoch, and how
+ *                         long it waits for replicas to let go of the old one
  */
 public record PublisherConfig(Duration publishInterval, Duration recheckInterval, long journalSize,
-                              long maxManifestBytes, double warnFreeFraction, long warnSlotsLeft) {
+                              long maxManifestBytes, double warnFreeFraction, long warnSlotsLeft, Rotation rotation) {
+    /**
+     * Epoch rotation over a pool (ignored by a publisher on one volume; see docs/epochs.md).
+     *
+     * @param usedFraction rotate once the active volume's allocated data bytes reach this
+     *                     fraction of its data area
+     * @param logFraction  rotate once the active volume's log entries reach this fraction of
+     *                     its log
+     * @param lease        a replica whose ack slot has not changed for this long no longer
+     *                     holds a sealed epoch (it is dead or paused; its reads check the epoch)
+     * @param drainPoll    how often the publisher thread polls the sealed epoch's ack slots
+     * @param maxDrain     the longest wait for a sealed epoch to drain: after it, a replica
+     *                     that beats but never releases no longer holds it (its reads of the
+     *                     reused device fail their epoch check; they never answer wrongly)
+     * @param slots        ack slots in each new epoch's control file (replica hosts)
+     */
+    public record Rotation(double usedFraction, double logFraction, Duration lease, Duration drainPoll,
+                           Duration maxDrain, int slots) {
+        public static Rotation defaults() {
+            return new Rotation(0.75, 0.75, Duration.ofSeconds(5), Duration.ofMillis(20), Duration.ofSeconds(60), 64);
+        }
+
+        public Rotation withThresholds(double used, double log) {
+            return new Rotation(used, log, lease, drainPoll, maxDrain, slots);
+        }
+
+        public Rotation withDrain(Duration lease, Duration maxDrain) {
+            return new Rotation(usedFraction, logFraction, lease, drainPoll, maxDrain, slots);
+        }
+    }
+
     public static PublisherConfig defaults() {
-        return new PublisherConfig(Duration.ZERO, Duration.ofSeconds(1), 64L << 20, 4L << 20, 0.10, 500);
+        return new PublisherConfig(Duration.ZERO, Duration.ofSeconds(1), 64L << 20, 4L << 20, 0.10, 500,
+                Rotation.defaults());
     }
 
     public PublisherConfig withPublishInterval(Duration d) {
-        return new PublisherConfig(d, recheckInterval, journalSize, maxManifestBytes, warnFreeFraction, warnSlotsLeft);
+        return new PublisherConfig(d, recheckInterval, journalSize, maxManifestBytes, warnFreeFraction, warnSlotsLeft, rotation);
     }
 
     public PublisherConfig withJournalSize(long s) {
-        return new PublisherConfig(publishInterval, recheckInterval, s, maxManifestBytes, warnFreeFraction, warnSlotsLeft);
+        return new PublisherConfig(publishInterval, recheckInterval, s, maxManifestBytes, warnFreeFraction, warnSlotsLeft, rotation);
     }
 
     public PublisherConfig withMaxManifestBytes(long s) {
-        return new PublisherConfig(publishInterval, recheckInterval, journalSize, s, warnFreeFraction, warnSlotsLeft);
+        return new PublisherConfig(publishInterval, recheckInterval, journalSize, s, warnFreeFraction, warnSlotsLeft, rotation);
     }
 
     public PublisherConfig withWarnings(double freeFraction, long slotsLeft) {
-        return new PublisherConfig(publishInterval, recheckInterval, journalSize, maxManifestBytes, freeFraction, slotsLeft);
+        return new PublisherConfig(publishInterval, recheckInterval, journalSize, maxManifestBytes, freeFraction, slotsLeft,
+                rotation);
+    }
+
+    public PublisherConfig withRotation(Rotation r) {
+        return new PublisherConfig(publishInterval, recheckInterval, journalSize, maxManifestBytes, warnFreeFraction,
+                warnSlotsLeft, r);
     }
 }

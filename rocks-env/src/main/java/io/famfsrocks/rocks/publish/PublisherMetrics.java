@@ -17,6 +17,9 @@ import java.util.List;
  * @param famfsUsedBytes   allocated bytes of the whole volume
  * @param lastSnapshotMicros the last publication's pinned listing
  * @param lastPublishMicros  the last publication's copies, checksums and journal append
+ * @param pool             epochs and pool space of a publisher over a pool of devices; null
+ *                         for one on a single volume (the famfs figures above are then the
+ *                         whole story; over a pool they are the active epoch's volume)
  */
 public record PublisherMetrics(PublisherState phase, String error, ErrorKind errorKind, List<String> warnings,
                                long versionsPublished, long lastVersion, long lastSequence,
@@ -25,7 +28,7 @@ public record PublisherMetrics(PublisherState phase, String error, ErrorKind err
                                long lagP50Ms, long lagP99Ms, long lagMaxMs,
                                long famfsCapacity, long famfsUsedBytes, long famfsFreeBytes,
                                long logSlotsTotal, long logSlotsLeft, int journalIndex, long journalBytesLeft,
-                               long lastSnapshotMicros, long lastPublishMicros) {
+                               long lastSnapshotMicros, long lastPublishMicros, PoolMetrics pool) {
     public boolean stopped() {
         return phase == PublisherState.STOPPED;
     }

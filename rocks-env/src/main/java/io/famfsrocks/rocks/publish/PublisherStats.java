@@ -39,6 +39,14 @@ final class PublisherStats {
     private long sstsReused;
     private long snapshotMicros;
     private long publishMicros;
+    private long epoch;
+    private long rotations;
+    private long bytesRepacked;
+    private long lastRepackBytes;
+    private long lastLiveBytes;
+    private long lastRotationMs;
+    private long lastDrainMs;
+    private long poolUsedPeak;
 
     /** RocksDB created SST {@code number} (called on its flush and compaction threads). */
     void fileCreated(long number, long size) {
@@ -60,6 +68,34 @@ final class PublisherStats {
         sstsCopied++;
         bytesCopied += bytes;
         copyNanos += nanos;
+    }
+
+    synchronized void epoch(long e) {
+        epoch = e;
+    }
+
+    /** A rotation sealed the old epoch: {@code bytes} copied into {@code newEpoch} for {@code liveBytes} of live SSTs. */
+    synchronized void rotated(long newEpoch, long bytes, long liveBytes, long ms) {
+        epoch = newEpoch;
+        rotations++;
+        bytesRepacked += bytes;
+        lastRepackBytes = bytes;
+        lastLiveBytes = liveBytes;
+        lastRotationMs = ms;
+    }
+
+    synchronized void drained(long ms) {
+        lastDrainMs = ms;
+    }
+
+    /** A sample of the pool's space in use (the peak is the largest sample). */
+    synchronized void poolUsed(long bytes) {
+        poolUsedPeak = Math.max(poolUsedPeak, bytes);
+    }
+
+    synchronized PoolMetrics poolMetrics(int devices, long capacity, long used, long drainingEpoch, String activeDevice) {
+        return new PoolMetrics(epoch, rotations, bytesRepacked, lastRepackBytes, lastLiveBytes, lastRotationMs,
+                lastDrainMs, drainingEpoch, devices, activeDevice, capacity, used, Math.max(poolUsedPeak, used));
     }
 
     synchronized void warnings(List<String> w) {
@@ -97,7 +133,7 @@ final class PublisherStats {
     }
 
     synchronized PublisherMetrics metrics(PublisherState state, String error, ErrorKind errorKind, JournalWriter journal,
-                                          VolumeUsage u) {
+                                          VolumeUsage u, PoolMetrics pool) {
         long[] sorted = Arrays.copyOf(lags, (int) Math.min(lagCount, LAG_WINDOW));
         Arrays.sort(sorted);
         long p50 = sorted.length == 0 ? 0 : sorted[sorted.length / 2];
@@ -109,6 +145,6 @@ final class PublisherStats {
                 sstsSkipped, bytesSkipped, sstsReused, p50, p99, lagMax, u.dataCapacity(), u.dataUsedBytes(),
                 u.freeBytes(), u.logSlots(), u.logSlotsLeft(),
                 journal == null ? -1 : journal.journalIndex(), journal == null ? 0 : journal.remaining(),
-                snapshotMicros, publishMicros);
+                snapshotMicros, publishMicros, pool);
     }
 }

@@ -29,11 +29,18 @@ final class SstCopier {
     /** Shared SSTs by file number, as last published or verified. */
     private final Map<Long, SstEntry> shared = new HashMap<>();
     private String optionsShared;
+    /** False while a rotation repacks into this copier's volume: those copies are counted as repacked, not copied. */
+    private boolean counting = true;
 
     SstCopier(MasterVolume volume, String dataset, PublisherStats stats) {
         this.volume = volume;
         this.dataset = dataset;
         this.stats = stats;
+    }
+
+    /** Whether copies count in the publisher's copied figures (false during a repack). */
+    void counting(boolean c) {
+        counting = c;
     }
 
     /** On restart: keeps, as shared, the SSTs of {@code last} that are still there with their CRC. */
@@ -99,7 +106,9 @@ final class SstCopier {
         FamfsFile f = volume.copyIn(src, size, dest, CreateOptions.file().withMode(0444), true, n -> { }); // 0444: immutable through CLI and mounts
         SstEntry e = new SstEntry(number, size, Checksums.of(f));
         shared.put(number, e);
-        stats.copied(size, System.nanoTime() - t0);
+        if (counting) {
+            stats.copied(size, System.nanoTime() - t0);
+        }
         return e;
     }
 }
