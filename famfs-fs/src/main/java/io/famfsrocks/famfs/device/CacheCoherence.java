@@ -1,5 +1,8 @@
 package io.famfsrocks.famfs.device;
 
+import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FamfsException;
+
 /**
  * The hook for memory that is shared between hosts without hardware cache coherence.
  *
@@ -7,11 +10,22 @@ package io.famfsrocks.famfs.device;
  * log entry, and a reader must invalidate its cached lines before reading what another host
  * wrote (the reference famfs does both around every log access, and retries a read that
  * fails its CRC once after invalidating). Where memory is coherent (a single host, tmpfs,
- * CXL with hardware coherence) both are no-ops: {@link #COHERENT}.
+ * CXL with hardware coherence) both are no-ops: {@link #COHERENT}. The engine calls the
+ * hook through {@link MemoryDevice#flush} and {@link MemoryDevice#invalidate}; where it must
+ * be called is the contract in docs/architecture.md ("Memory that is not coherent").
  *
- * <p>An implementation for non-coherent memory would issue {@code clflushopt} / {@code
- * clwb} + {@code sfence} on x86 or {@code dc civac} on arm64 over the range, through a small
- * native helper; the engine calls it at exactly the points where the reference does.
+ * <p>Which implementation a process uses is chosen once, by name ({@link #named}): the
+ * system property {@code famfs.coherence}, else the environment variable
+ * {@code FAMFS_COHERENCE} (inherited by the processes a test or tool starts), else
+ * {@code coherent}; the CLI's {@code --coherence} sets the property. Names:
+ * <ul>
+ *   <li>{@code coherent}: no-ops ({@link #COHERENT});
+ *   <li>{@code model}: the test model of non-coherent memory ({@link NonCoherentModel});
+ *   <li>{@code cpu-flush}: the hardware hook, {@code clwb} (else {@code clflushopt}) over the
+ *       range and a fence ({@link CpuCacheFlush}; x86-64 only);
+ *   <li>{@code msync}: {@code msync} of the range on every write-back, for a device file on a
+ *       file system whose pages must be written (a regular file off tmpfs gets it anyway).
+ * </ul>
  * Implementations must be thread-safe.
  */
 public interface CacheCoherence {
@@ -33,4 +47,80 @@ public interface CacheCoherence {
             return "coherent";
         }
     };
+
+    /** The names {@link #named} accepts. */
+    String NAMES = "coherent, model, cpu-flush, msync";
+
+    /** The implementation this process uses (see the class comment); read once. */
+    static CacheCoherence selected() {
+        return Selection.SELECTED.get();
+    }
+
+    /**
+     * The implementation called {@code name}.
+     *
+     * @throws FamfsException INVALID_ARGUMENT for another name, or {@code cpu-flush} where
+     *         the CPU lacks the instructions
+     */
+    static CacheCoherence named(String name) {
+        switch (name) {
+            case "coherent":
+                return COHERENT;
+            case "model":
+                return new NonCoherentModel(Selection.number("famfs.coherence.seed", "FAMFS_COHERENCE_SEED", 1).longValue(),
+                        Selection.number("famfs.coherence.evict", "FAMFS_COHERENCE_EVICT", 0.05).doubleValue());
+            case "cpu-flush":
+                return CpuCacheFlush.instance();
+            case "msync":
+                return MsyncCoherence.INSTANCE;
+            default:
+                throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "unknown cache coherence '" + name
+                        + "' (known: " + NAMES + ")");
+        }
+    }
+
+    /** Reads the selection once, on first use. */
+    final class Selection {
+        private static final java.util.function.Supplier<CacheCoherence> SELECTED = new java.util.function.Supplier<>() {
+            private volatile CacheCoherence chosen;
+
+            @Override
+            public CacheCoherence get() {
+                CacheCoherence c = chosen;
+                if (c == null) {
+                    synchronized (this) {
+                        if (chosen == null) {
+                            chosen = named(setting("famfs.coherence", "FAMFS_COHERENCE", "coherent"));
+                        }
+                        c = chosen;
+                    }
+                }
+                return c;
+            }
+        };
+
+        private Selection() {
+        }
+
+        static String setting(String property, String env, String otherwise) {
+            String v = System.getProperty(property);
+            if (v == null || v.isEmpty()) {
+                v = System.getenv(env);
+            }
+            return v == null || v.isEmpty() ? otherwise : v;
+        }
+
+        static Number number(String property, String env, Number otherwise) {
+            String v = setting(property, env, null);
+            if (v == null) {
+                return otherwise;
+            }
+            try {
+                return Double.valueOf(v);
+            } catch (NumberFormatException e) {
+                throw new FamfsException(ErrorKind.INVALID_ARGUMENT, property + " / " + env + " must be a number, not '"
+                        + v + "'");
+            }
+        }
+    }
 }

@@ -17,6 +17,7 @@ public interface LibC {
     int O_CLOEXEC = 0x80000;
     int PROT_READ = 1;
     int PROT_WRITE = 2;
+    int PROT_EXEC = 4;
     int MAP_SHARED = 1;
     int MS_SYNC = 4;
     int MS_INVALIDATE = 2;
@@ -29,6 +30,8 @@ public interface LibC {
     Pointer mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
 
     int munmap(Pointer addr, @size_t long length);
+
+    int mprotect(Pointer addr, @size_t long length, int prot);
 
     int msync(Pointer addr, @size_t long length, int flags);
 

@@ -23,8 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Offsets passed to the accessors are relative to the region's {@code offset}. Word
  * accessors have release / acquire semantics so that a reader that sees a word also sees the
  * bytes stored before it; {@link #flush} writes the range back after each store sequence.
- * Coherent memory only (tmpfs, hugetlbfs, a single host, coherent CXL): the write-back /
- * invalidate hook for non-coherent memory works on whole-device mappings and is refused here.
+ * On coherent memory (tmpfs, hugetlbfs, a single host, coherent CXL) that is all; with
+ * another {@link CacheCoherence} (whose hook speaks device offsets of a whole-device mapping)
+ * the region is a window of a whole {@link MemoryDevice} opened with it instead, writable
+ * when the region is: {@link #flush} is then its write-back and {@link #invalidate} its
+ * invalidate.
  *
  * <p>Thread-safe as far as the mapping goes; callers decide who stores where. Closes once.
  */
@@ -42,6 +45,8 @@ public final class MappedRegion implements AutoCloseable {
     /** Where {@code offset} lies inside the mapping (the mapping starts on a page boundary). */
     private final int skew;
     private final ByteBuffer view;
+    /** The whole device, when the coherence is not {@link CacheCoherence#COHERENT}; else null. */
+    private final MemoryDevice device;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private MappedRegion(Path path, long offset, int length, boolean writable,
@@ -53,8 +58,21 @@ public final class MappedRegion implements AutoCloseable {
         this.base = base;
         this.mapLength = mapLength;
         this.skew = skew;
+        this.device = null;
         ByteBuffer b = IO.newDirectByteBuffer(base.address() + skew, length).order(ByteOrder.LITTLE_ENDIAN);
         this.view = writable ? b : b.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private MappedRegion(MemoryDevice device, long offset, int length) {
+        this.path = device.path();
+        this.offset = offset;
+        this.length = length;
+        this.writable = device.isWritable();
+        this.base = null;
+        this.mapLength = 0;
+        this.skew = 0;
+        this.device = device;
+        this.view = device.window(offset, length);
     }
 
     /**
@@ -65,11 +83,6 @@ public final class MappedRegion implements AutoCloseable {
      */
     public static MappedRegion open(Path path, long offset, int length, boolean writable, CacheCoherence coherence) {
         Objects.requireNonNull(path);
-        if (coherence != CacheCoherence.COHERENT) {
-            // The hook speaks device offsets through a whole-device mapping; a region has none.
-            throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "a mapped region supports coherent memory only, not "
-                    + coherence);
-        }
         if (offset < 0 || length <= 0) {
             throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "bad region [" + offset + ", +" + length + ") of " + path);
         }
@@ -80,6 +93,16 @@ public final class MappedRegion implements AutoCloseable {
         if (offset > deviceSize - length) {
             throw new FamfsException(ErrorKind.INVALID_ARGUMENT, String.format(
                     "region [0x%x, +0x%x) is outside device %s of 0x%x bytes", offset, length, path, deviceSize));
+        }
+        if (coherence != CacheCoherence.COHERENT) {
+            // The hook speaks device offsets through a whole-device mapping.
+            MemoryDevice d = MemoryDevice.open(path, writable, coherence);
+            try {
+                return new MappedRegion(d, offset, length);
+            } catch (RuntimeException e) {
+                d.close();
+                throw e;
+            }
         }
         long start = offset & ~(PAGE - 1);
         int skew = (int) (offset - start);
@@ -153,10 +176,22 @@ public final class MappedRegion implements AutoCloseable {
      */
     public void flush(int at, int len) {
         check(at, len);
+        if (device != null) {
+            device.flush(offset + at, len);
+            return;
+        }
         long pageStart = (skew + at) & ~(PAGE - 1);
         int rc = LibC.INSTANCE.msync(base.slice(pageStart), skew + at + len - pageStart, LibC.MS_SYNC);
         if (rc != 0) {
             throw new FamfsException(ErrorKind.IO, "msync of " + path + " failed: " + LibC.lastError());
+        }
+    }
+
+    /** Drops stale cached copies of region bytes {@code [at, at + len)} before reading what another host wrote. */
+    public void invalidate(int at, int len) {
+        check(at, len);
+        if (device != null) {
+            device.invalidate(offset + at, len);
         }
     }
 
@@ -186,7 +221,11 @@ public final class MappedRegion implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            LibC.INSTANCE.munmap(base, mapLength);
+            if (device != null) {
+                device.close();
+            } else {
+                LibC.INSTANCE.munmap(base, mapLength);
+            }
         }
     }
 

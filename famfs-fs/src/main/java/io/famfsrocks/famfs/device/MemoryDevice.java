@@ -20,6 +20,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * through direct {@link ByteBuffer} windows over the mapping, so they run at memcpy speed
  * with no intermediate copy.
  *
+ * <p>With {@link NonCoherentModel} as its coherence the device reads and writes this
+ * process's simulated CPU cache of the file ({@link HostCache}) instead of the mapping: every
+ * accessor first tells the cache which lines it touches, {@link #flush} writes them back and
+ * {@link #invalidate} reloads them. Other coherences leave every accessor as it is (one test
+ * of a final field against null).
+ *
  * <p>Thread-safe: the mapping is fixed for the device's life; callers coordinate who
  * writes which range. {@link #close()} is idempotent; using a closed device throws.
  */
@@ -35,7 +41,10 @@ public final class MemoryDevice implements AutoCloseable {
     private final boolean needsMsync;
     private final CacheCoherence coherence;
     private final Pointer base;
+    /** Where the accessors read and write: the mapping, or this host's cache under the model. */
     private final long address;
+    /** This host's cache of the device under {@link NonCoherentModel}; null otherwise. */
+    private final HostCache cache;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Bulk writes into a regular-file device go through the kernel (see {@link #transferFrom}). */
     private final KernelWrites kernelWrites;
@@ -51,12 +60,14 @@ public final class MemoryDevice implements AutoCloseable {
         this.needsMsync = needsMsync;
         this.coherence = coherence;
         this.base = base;
-        this.address = base.address();
+        this.cache = coherence instanceof NonCoherentModel m ? HostCache.acquire(path, size, m) : null;
+        this.address = cache != null ? cache.address() : base.address();
         this.kernelWrites = new KernelWrites(path);
     }
 
+    /** Opens with this process's coherence ({@link CacheCoherence#selected}). */
     public static MemoryDevice open(Path path, boolean writable) {
-        return open(path, writable, CacheCoherence.COHERENT);
+        return open(path, writable, CacheCoherence.selected());
     }
 
     /** Opens and maps the whole device; read-only mappings refuse writes with SIGSEGV, so we check first. */
@@ -161,18 +172,31 @@ public final class MemoryDevice implements AutoCloseable {
      */
     public ByteBuffer window(long offset, int length) {
         checkRange(offset, length);
+        if (cache != null) {
+            if (writable) {
+                cache.storing(offset, length);
+            } else {
+                cache.load(offset, length);
+            }
+        }
         ByteBuffer b = IO.newDirectByteBuffer(address + offset, length).order(ByteOrder.LITTLE_ENDIAN);
         return writable ? b : b.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public long getLong(long offset) {
         checkRange(offset, 8);
+        if (cache != null) {
+            cache.load(offset, 8);
+        }
         return IO.getLong(address + offset);
     }
 
     public void putLong(long offset, long value) {
         checkWritable();
         checkRange(offset, 8);
+        if (cache != null) {
+            cache.storing(offset, 8);
+        }
         IO.putLong(address + offset, value);
     }
 
@@ -180,6 +204,9 @@ public final class MemoryDevice implements AutoCloseable {
     public void read(long offset, ByteBuffer dst) {
         int n = dst.remaining();
         checkRange(offset, n);
+        if (cache != null) {
+            cache.load(offset, n);
+        }
         if (dst.isDirect()) {
             IO.copyMemory(address + offset, IO.getDirectBufferAddress(dst) + dst.position(), n);
             dst.position(dst.position() + n);
@@ -193,7 +220,9 @@ public final class MemoryDevice implements AutoCloseable {
         checkWritable();
         int n = src.remaining();
         checkRange(offset, n);
-        if (!daxDevice && n >= BULK_WRITE) {
+        if (cache != null) {
+            cache.storing(offset, n);
+        } else if (!daxDevice && n >= BULK_WRITE) {
             // pwrite fills the file's pages in the kernel: no page fault per 4 KiB of mapping.
             kernelWrites.write(src, offset);
             return;
@@ -215,7 +244,9 @@ public final class MemoryDevice implements AutoCloseable {
     public void transferFrom(java.nio.channels.FileChannel in, long offset, long count) throws IOException {
         checkWritable();
         checkRange(offset, count);
-        if (!daxDevice) {
+        if (cache != null) {
+            cache.storing(offset, count); // the CPU's stores, as into a DAX mapping
+        } else if (!daxDevice) {
             kernelWrites.transferFrom(in, offset, count);
             return;
         }
@@ -236,6 +267,9 @@ public final class MemoryDevice implements AutoCloseable {
     public void zero(long offset, long length) {
         checkWritable();
         checkRange(offset, length);
+        if (cache != null) {
+            cache.storing(offset, length);
+        }
         IO.setMemory(address + offset, length, (byte) 0);
     }
 
@@ -245,14 +279,10 @@ public final class MemoryDevice implements AutoCloseable {
      */
     public void flush(long offset, long length) {
         checkRange(offset, length);
+        coherence.writeBack(this, offset, length); // under the model: the cache's stores reach the file now
         if (needsMsync) {
-            long pageStart = offset & ~4095L;
-            int rc = LibC.INSTANCE.msync(base.slice(pageStart), length + (offset - pageStart), LibC.MS_SYNC);
-            if (rc != 0) {
-                throw new FamfsException(ErrorKind.IO, "msync of " + path + " failed: " + LibC.lastError());
-            }
+            msync(offset, length, LibC.MS_SYNC);
         }
-        coherence.writeBack(this, offset, length);
     }
 
     /** Drops any stale cached copy of the range before reading what another host wrote. */
@@ -261,10 +291,38 @@ public final class MemoryDevice implements AutoCloseable {
         coherence.invalidate(this, offset, length);
     }
 
-    /** The mapping's base address, for zero-copy readers that manage their own bounds. */
+    /**
+     * The base address the accessors use, for zero-copy readers that manage their own bounds
+     * (under {@link NonCoherentModel}: this host's cache, whose lines such a reader must
+     * first {@link #window} or {@link #read}).
+     */
     public long address() {
         checkOpen();
         return address;
+    }
+
+    /** The shared mapping's base address, for a coherence that flushes CPU cache lines. */
+    long memoryAddress() {
+        checkOpen();
+        return base.address();
+    }
+
+    /** This host's cache under {@link NonCoherentModel} (else IllegalStateException). */
+    HostCache hostCache() {
+        if (cache == null) {
+            throw new IllegalStateException("device " + path + " is not opened with the cache model");
+        }
+        return cache;
+    }
+
+    /** {@code msync(flags)} of the pages holding {@code [offset, offset + length)}. */
+    void msync(long offset, long length, int flags) {
+        checkRange(offset, length);
+        long pageStart = offset & ~4095L;
+        int rc = LibC.INSTANCE.msync(base.slice(pageStart), length + (offset - pageStart), flags);
+        if (rc != 0) {
+            throw new FamfsException(ErrorKind.IO, "msync of " + path + " failed: " + LibC.lastError());
+        }
     }
 
     private void checkRange(long offset, long length) {
@@ -296,6 +354,9 @@ public final class MemoryDevice implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             kernelWrites.close();
             LibC.INSTANCE.munmap(base, size);
+            if (cache != null) {
+                cache.release();
+            }
         }
     }
 

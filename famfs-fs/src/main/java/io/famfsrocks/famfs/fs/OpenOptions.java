@@ -8,11 +8,11 @@ import io.famfsrocks.famfs.format.FamfsLayout;
  *
  * @param systemUuid this host's UUID, or null to resolve it ({@link SystemUuid#resolve})
  * @param version the format version to accept (48 unless told otherwise)
- * @param coherence the cache hook for non-coherent shared memory
+ * @param coherence the cache hook for non-coherent shared memory (this process's selection unless told)
  */
 public record OpenOptions(String systemUuid, long version, CacheCoherence coherence) {
     public static OpenOptions defaults() {
-        return new OpenOptions(null, FamfsLayout.CURRENT_VERSION, CacheCoherence.COHERENT);
+        return new OpenOptions(null, FamfsLayout.CURRENT_VERSION, CacheCoherence.selected());
     }
 
     public OpenOptions withSystemUuid(String uuid) {

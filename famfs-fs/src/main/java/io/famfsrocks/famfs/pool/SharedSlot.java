@@ -40,7 +40,7 @@ public final class SharedSlot implements AutoCloseable {
             throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "bytes [" + pos + ", +" + length + ") of "
                     + file.path() + " are not contiguous on the device");
         }
-        return new SharedSlot(MappedRegion.open(devicePath, at, length, true, CacheCoherence.COHERENT));
+        return new SharedSlot(MappedRegion.open(devicePath, at, length, true, CacheCoherence.selected()));
     }
 
     /** The device offset of the slot's first byte. */
