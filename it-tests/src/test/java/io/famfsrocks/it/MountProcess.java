@@ -1,5 +1,6 @@
 package io.famfsrocks.it;
 
+import io.famfsrocks.famfs.fuse.FuseBindings;
 import io.famfsrocks.famfs.fuse.MountMain;
 
 import java.io.BufferedReader;
@@ -14,25 +15,36 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A FUSE mount daemon in its own JVM ({@link MountMain}), as another host would run it:
- * started with its own system UUID, ready once it prints {@code MOUNTED}. Closing stops it
+ * started with its own system UUID, ready once it prints {@code MOUNTED <mp> <role> <binding>}.
+ * The FUSE binding is the daemon's choice ({@code auto}) unless {@code --binding} is among the
+ * extra arguments or the system property {@code famfs.fuse.binding} is set here. Closing stops it
  * with SIGTERM (SIGKILL if it lingers). Not thread-safe.
  */
 public final class MountProcess implements AutoCloseable {
     private final Process process;
     private final Path mountPoint;
     private final String role;
+    private final String binding;
 
-    private MountProcess(Process process, Path mountPoint, String role) {
+    private MountProcess(Process process, Path mountPoint, String role, String binding) {
         this.process = process;
         this.mountPoint = mountPoint;
         this.role = role;
+        this.binding = binding;
     }
 
     public static MountProcess start(Path device, Path mountPoint, String systemUuid, Path stderr, String... extra)
             throws IOException, InterruptedException {
         FuseAvailable.require();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), MountMain.class.getName(),
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (Runtime.version().feature() >= 22) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        String forced = System.getProperty(FuseBindings.PROPERTY);
+        if (forced != null) {
+            cmd.add("-D" + FuseBindings.PROPERTY + "=" + forced);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MountMain.class.getName(),
                 device.toString(), mountPoint.toString(), "--system-uuid", systemUuid));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
@@ -55,7 +67,8 @@ public final class MountProcess implements AutoCloseable {
             p.destroyForcibly();
             throw new IOException("mount daemon failed (" + first + "); see " + stderr);
         }
-        return new MountProcess(p, mountPoint, first.substring(first.lastIndexOf(' ') + 1));
+        String[] said = first.split(" ");
+        return new MountProcess(p, mountPoint, said[said.length - 2], said[said.length - 1]);
     }
 
     public Path mountPoint() {
@@ -65,6 +78,11 @@ public final class MountProcess implements AutoCloseable {
     /** "master" or "client", as the daemon reported. */
     public String role() {
         return role;
+    }
+
+    /** "jnr" or "fuse3": the FUSE binding the daemon serves with, as it reported. */
+    public String binding() {
+        return binding;
     }
 
     Process process() {

@@ -1,6 +1,7 @@
 package io.famfsrocks.cli;
 
 import io.famfsrocks.famfs.fs.OpenOptions;
+import io.famfsrocks.famfs.fuse.FuseBindings;
 import io.famfsrocks.famfs.fuse.FamfsMount;
 
 import java.io.IOException;
@@ -76,6 +77,10 @@ final class FuseMounter implements Mounter {
                 cmd.add("--enable-native-access=ALL-UNNAMED");
             }
             cmd.add("-D" + LOG_PROPERTY + "=" + log);
+            String binding = System.getProperty(FuseBindings.PROPERTY);
+            if (binding != null) {
+                cmd.add("-D" + FuseBindings.PROPERTY + "=" + binding); // a forced FUSE binding holds for the server
+            }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "mount", "-f"));
             if (opts.systemUuid() != null) {
                 cmd.addAll(List.of("--system-uuid", opts.systemUuid()));

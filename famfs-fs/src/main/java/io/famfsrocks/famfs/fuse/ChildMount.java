@@ -88,6 +88,10 @@ public final class ChildMount implements AutoCloseable {
         if (Runtime.version().feature() >= 22) {
             cmd.add("--enable-native-access=ALL-UNNAMED");
         }
+        String binding = System.getProperty(FuseBindings.PROPERTY);
+        if (binding != null) {
+            cmd.add("-D" + FuseBindings.PROPERTY + "=" + binding); // a forced binding holds for the servers too
+        }
         cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx128m", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), MountMain.class.getName()));
         cmd.addAll(args);

@@ -50,47 +50,55 @@ public final class FamfsMount implements AutoCloseable {
      * @param readAheadKb read-ahead of the mount, for cold sequential reads
      * @param mountTimeoutMillis how long to wait for the kernel to accept the mount
      * @param debug libfuse debug output on stderr
+     * @param binding the FUSE binding: {@code auto}, {@code jnr} or {@code fuse3} ({@link FuseBindings});
+     *     the default is the system property {@value FuseBindings#PROPERTY}, else {@code auto}
      */
     public record Options(boolean readOnly, boolean allowOther, boolean keepCache, long pollMicros,
-                          int readAheadKb, long mountTimeoutMillis, boolean debug) {
+                          int readAheadKb, long mountTimeoutMillis, boolean debug, String binding) {
         public static Options defaults() {
-            return new Options(false, false, true, 1000, 1024, 10_000, false);
+            return new Options(false, false, true, 1000, 1024, 10_000, false, FuseBindings.wanted());
+        }
+
+        public Options withBinding(String b) {
+            return new Options(readOnly, allowOther, keepCache, pollMicros, readAheadKb, mountTimeoutMillis, debug, b);
         }
 
         public Options withReadOnly(boolean ro) {
-            return new Options(ro, allowOther, keepCache, pollMicros, readAheadKb, mountTimeoutMillis, debug);
+            return new Options(ro, allowOther, keepCache, pollMicros, readAheadKb, mountTimeoutMillis, debug, binding);
         }
 
         public Options withAllowOther(boolean a) {
-            return new Options(readOnly, a, keepCache, pollMicros, readAheadKb, mountTimeoutMillis, debug);
+            return new Options(readOnly, a, keepCache, pollMicros, readAheadKb, mountTimeoutMillis, debug, binding);
         }
 
         public Options withKeepCache(boolean k) {
-            return new Options(readOnly, allowOther, k, pollMicros, readAheadKb, mountTimeoutMillis, debug);
+            return new Options(readOnly, allowOther, k, pollMicros, readAheadKb, mountTimeoutMillis, debug, binding);
         }
 
         public Options withPollMicros(long p) {
-            return new Options(readOnly, allowOther, keepCache, p, readAheadKb, mountTimeoutMillis, debug);
+            return new Options(readOnly, allowOther, keepCache, p, readAheadKb, mountTimeoutMillis, debug, binding);
         }
 
         public Options withReadAheadKb(int kb) {
-            return new Options(readOnly, allowOther, keepCache, pollMicros, kb, mountTimeoutMillis, debug);
+            return new Options(readOnly, allowOther, keepCache, pollMicros, kb, mountTimeoutMillis, debug, binding);
         }
 
         public Options withDebug(boolean d) {
-            return new Options(readOnly, allowOther, keepCache, pollMicros, readAheadKb, mountTimeoutMillis, d);
+            return new Options(readOnly, allowOther, keepCache, pollMicros, readAheadKb, mountTimeoutMillis, d, binding);
         }
     }
 
     private final Path mountPoint;
+    private final String binding;
     private final FamfsFuseOps ops;
     private final Thread server;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread exitHook;
     private volatile long dev = -1;
 
-    private FamfsMount(Path mountPoint, FamfsFuseOps ops, Thread server) {
+    private FamfsMount(Path mountPoint, FamfsFuseOps ops, Thread server, String binding) {
         this.mountPoint = mountPoint;
+        this.binding = binding;
         this.ops = ops;
         this.server = server;
         this.exitHook = new Thread(this::close, "famfs-unmount-" + mountPoint.getFileName());
@@ -118,11 +126,13 @@ public final class FamfsMount implements AutoCloseable {
      * @throws FamfsException BUSY when something live is mounted there, IO when FUSE fails
      */
     public static FamfsMount mount(FamfsVolume volume, Path mountPoint, Options opts) {
-        return mount(volume, mountPoint, opts, JnrFuseBinding::new);
+        FuseBindings.Choice c = FuseBindings.choose(opts.binding());
+        LOG.log(Level.INFO, "{0}: FUSE binding {1} ({2})", mountPoint, c.name(), c.why());
+        return mount(volume, mountPoint, opts, c.name(), c.factory());
     }
 
-    /** As {@link #mount(FamfsVolume, Path, Options)}, served by another FUSE binding (e.g. libfuse3). */
-    public static FamfsMount mount(FamfsVolume volume, Path mountPoint, Options opts,
+    /** As {@link #mount(FamfsVolume, Path, Options)}, served by the binding {@code bindingFactory} makes. */
+    public static FamfsMount mount(FamfsVolume volume, Path mountPoint, Options opts, String bindingName,
                                    Function<FamfsFuseOps, FuseBinding> bindingFactory) {
         volume.requireCompleteLog("mount");
         Path mp = mountPoint.toAbsolutePath().normalize();
@@ -140,7 +150,7 @@ public final class FamfsMount implements AutoCloseable {
             }
         }, "famfs-fuse-" + mp.getFileName());
         server.setDaemon(true);
-        FamfsMount m = new FamfsMount(mp, ops, server);
+        FamfsMount m = new FamfsMount(mp, ops, server, bindingName);
         server.start();
         m.awaitMounted(opts.mountTimeoutMillis(), failure);
         m.dev = MountPoints.deviceOf(mp);
@@ -198,6 +208,11 @@ public final class FamfsMount implements AutoCloseable {
         return mountPoint;
     }
 
+    /** The FUSE binding serving this mount: {@code jnr} or {@code fuse3}. */
+    public String binding() {
+        return binding;
+    }
+
     /** The file system being served (diagnostics, tests). */
     public FamfsFuseOps ops() {
         return ops;
@@ -246,6 +261,6 @@ public final class FamfsMount implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "FamfsMount[" + mountPoint + (ops.writable() ? ", rw" : ", ro") + "]";
+        return "FamfsMount[" + mountPoint + (ops.writable() ? ", rw" : ", ro") + ", " + binding + "]";
     }
 }

@@ -8,10 +8,11 @@ import java.nio.file.Path;
 /**
  * Mounts a famfs device in the foreground until unmounted or signalled (SIGTERM, SIGINT):
  * {@code MountMain DEVICE MOUNTPOINT [--system-uuid UUID] [--read-only] [--allow-other] [--debug]
- * [--exit-with-parent]}. With {@code --exit-with-parent} it unmounts and exits when its
+ * [--binding auto|jnr|fuse3] [--exit-with-parent]}. With {@code --exit-with-parent} it unmounts and exits when its
  * stdin ends: the pipe from the parent that supervises it ({@link ChildMount}) closes
  * when that parent dies, even by SIGKILL.
- * Prints {@code MOUNTED <mountpoint> master|client} on stdout once the mount serves.
+ * Prints {@code MOUNTED <mountpoint> master|client <binding>} on stdout once the mount serves
+ * ({@code <binding>} is {@code jnr} or {@code fuse3}, see {@link FuseBindings}).
  * The CLI wraps {@link #run}; exit codes: 0 unmounted cleanly, 1 error, 2 usage.
  * Stateless and thread-safe; each call serves its own mount.
  */
@@ -40,6 +41,12 @@ public final class MountMain {
                 case "--read-only" -> opts = opts.withReadOnly(true);
                 case "--allow-other" -> opts = opts.withAllowOther(true);
                 case "--debug" -> opts = opts.withDebug(true);
+                case "--binding" -> {
+                    if (++i == args.length) {
+                        return usage("--binding needs a value (auto, jnr or fuse3)");
+                    }
+                    opts = opts.withBinding(args[i]);
+                }
                 case "--exit-with-parent" -> exitWithParent = true;
                 default -> {
                     if (args[i].startsWith("--")) {
@@ -80,7 +87,8 @@ public final class MountMain {
     public static int mountAndWait(Path device, Path mountPoint, OpenOptions open, FamfsMount.Options opts) {
         try {
             FamfsMount.serve(device, mountPoint, open, opts, mount -> {
-                System.out.println("MOUNTED " + mount.mountPoint() + " " + (mount.ops().writable() ? "master" : "client"));
+                System.out.println("MOUNTED " + mount.mountPoint() + " " + (mount.ops().writable() ? "master" : "client")
+                        + " " + mount.binding());
                 System.out.flush();
             });
             return 0;
@@ -96,7 +104,7 @@ public final class MountMain {
     private static int usage(String why) {
         System.err.println("famfs mount: " + why);
         System.err.println("usage: MountMain DEVICE MOUNTPOINT [--system-uuid UUID] [--read-only] [--allow-other] [--debug] "
-                + "[--exit-with-parent]");
+                + "[--binding auto|jnr|fuse3] [--exit-with-parent]");
         return 2;
     }
 }

@@ -7,8 +7,11 @@
  * every operation goes through its one guard, which maps any {@code Throwable} to an
  * errno with {@link io.famfsrocks.famfs.fuse.Errno#of}, logs it once and never lets it
  * reach native code. {@link io.famfsrocks.famfs.fuse.JnrFuseBinding} only translates
- * jnr-fuse (libfuse2) structs to and from those types; a second binding (jfuse over
- * libfuse3) goes beside it without touching the logic. {@link
+ * jnr-fuse (libfuse2) structs to and from those types; the libfuse3 binding (module
+ * famfs-fuse3, package {@code io.famfsrocks.famfs.fuse.fuse3}, Java 22+ foreign function
+ * API) does the same for libfuse3 and is found at run time through {@link
+ * io.famfsrocks.famfs.fuse.FuseBindingProvider}; {@link io.famfsrocks.famfs.fuse.FuseBindings}
+ * picks one per mount ({@code auto}: fuse3 where the JVM and libfuse3 allow it). {@link
  * io.famfsrocks.famfs.fuse.FamfsMount} owns the mount's life (stale mount points,
  * serving thread, read-ahead, unmount) and {@link io.famfsrocks.famfs.fuse.MountMain}
  * is the foreground entry point.
