@@ -3,74 +3,76 @@ package io.famfsrocks.rocks.replica;
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
 import io.famfsrocks.famfs.fs.FamfsVolume;
+import io.famfsrocks.famfs.fs.OpenOptions;
+import io.famfsrocks.famfs.fs.SystemUuid;
+import io.famfsrocks.famfs.fs.VolumeUsage;
 import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.epoch.StaleEpochException;
 import io.famfsrocks.rocks.journal.DatasetPaths;
-import io.famfsrocks.rocks.journal.JournalReader;
 import io.famfsrocks.rocks.journal.JournalRecord;
 import io.famfsrocks.rocks.journal.SstEntry;
 import org.rocksdb.RocksDBException;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * A read replica of a published dataset on any host.
+ * A read replica of a published dataset on any host, over one volume or over a pool of
+ * devices whose epochs it follows.
  *
  * <pre>
- * try (FamfsReplica r = FamfsReplica.open(clientVolume, "db1", mountPoint, workDir, ReplicaConfig.defaults())) {
+ * try (FamfsReplica r = FamfsReplica.openPool(devices, opts, "db1", mounts, workDir, ReplicaConfig.defaults())) {
  *     byte[] v = r.get(key);
  *     Freshness f = r.freshness();
  * }
  * </pre>
  *
- * <p>A follower thread polls the journal's committed length ({@link JournalReader}). For new
- * versions it brings the {@link ReplicaDirectory} to the newest one (links and reads ahead
- * its SSTs, appends the MANIFEST bytes, switches CURRENT if the MANIFEST rolled over),
- * catches the {@link SecondaryInstance} up, and then checks that its live files are exactly
- * the published set and its sequence number at least the published one. A view that fails
- * the check (stuck or empty secondary) is replaced by a fresh secondary instance; until one
- * passes, {@link #freshness()} ({@link ReplicaHealth}) reports the replica as not current and
- * it keeps serving the last verified version. Versions never go backwards.
+ * <p>A follower thread polls the journal's committed length of the epoch it serves
+ * ({@link EpochVolume}). For new versions it brings that epoch's {@link ReplicaDirectory}
+ * to the newest one (links and reads ahead its SSTs, appends the MANIFEST bytes, switches
+ * CURRENT if the MANIFEST rolled over), catches the {@link SecondaryInstance} up, and then
+ * checks that its live files are exactly the published set and its sequence number at
+ * least the published one. A view that fails the check (stuck or empty secondary) is
+ * replaced by a fresh secondary instance; until one passes, {@link #freshness()} ({@link
+ * ReplicaHealth}) reports the replica as not current and it keeps serving the last verified
+ * version. Versions never go backwards within an epoch. Over a pool, the {@link
+ * EpochFollower} watches the epoch's seal, opens the next epoch and switches to it
+ * (docs/epochs.md).
  *
- * <p>Concurrency: the follower thread alone changes the directory, the journal reader and
- * which instance is current (a volatile reference); readers take a reference on the current
- * instance, so a reopen closes the old one only after the last read or iterator on it ends.
- * {@link ReplicaHealth} is safe to read from any thread. Thread-safe.
+ * <p>Every read ({@link #get}, {@link #multiGet}, each {@link ReplicaIterator} batch, each
+ * journal poll) ends with its epoch's check ({@code EpochGuard}): an answer counts only if
+ * the device still holds the volume it was read from. A failed check drops the answer and
+ * retries once on the newest epoch, else throws {@link StaleEpochException} (BUSY).
+ *
+ * <p>Concurrency: the follower thread alone changes the directories, the journal readers
+ * and which instance is current (a volatile reference); readers take a reference on the
+ * current instance, so a reopen or an epoch switch closes the old one only after the last
+ * read or iterator on it ends. {@link ReplicaHealth} is safe to read from any thread.
+ * Thread-safe.
  */
 public final class FamfsReplica implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FamfsReplica.class.getName());
-    private final FamfsVolume volume;
     private final String dataset;
-    private final Path workDir;
     private final ReplicaConfig cfg;
-    private final JournalReader reader;
-    private final ReplicaDirectory dir;
-    private final Path secondaryDir;
     private final ReplicaHealth health = new ReplicaHealth();
-    private final UnusedSstPages unused;
-
+    private final LongAdder staleReads = new LongAdder();
+    /** Null for a plain volume (no pool, no epochs to follow). */
+    private EpochFollower epochs;
+    /** The epoch the follower works on; the follower thread changes it, others only read it. */
+    private volatile EpochVolume serving;
     private volatile SecondaryInstance current;
     private volatile boolean closed;
     private Thread follower;
-    private String openedOptions;
+    private long readAheadBefore;
 
-    private FamfsReplica(FamfsVolume volume, String dataset, SharedFiles shared, Path workDir, ReplicaConfig cfg)
-            throws IOException {
-        this.volume = volume;
+    private FamfsReplica(String dataset, ReplicaConfig cfg) {
         this.dataset = DatasetPaths.check(dataset);
-        this.workDir = workDir;
         this.cfg = cfg;
-        this.reader = new JournalReader(volume, dataset);
-        this.dir = new ReplicaDirectory(workDir.resolve("db"), shared, dataset);
-        this.unused = new UnusedSstPages(dataset);
-        this.secondaryDir = workDir.resolve("secondary");
-        Files.createDirectories(secondaryDir);
-        Files.createDirectories(workDir.resolve("options"));
     }
 
     /** Opens a replica that sees the shared SSTs under {@code sstRoot} (the volume's mount point). */
@@ -79,29 +81,55 @@ public final class FamfsReplica implements AutoCloseable {
     }
 
     /**
-     * Opens a replica: waits up to {@code cfg.openTimeout()} for a first version, builds the
-     * replica directory at the newest one, opens and verifies a secondary, and starts following.
+     * Opens a replica of one volume (the caller owns the volume and the files' view): waits up
+     * to {@code cfg.openTimeout()} for a first version, builds the replica directory at the
+     * newest one, opens and verifies a secondary, and starts following.
      */
     public static FamfsReplica open(FamfsVolume volume, String dataset, SharedFiles shared, Path workDir,
                                     ReplicaConfig cfg) {
         volume.requireCompleteLog("open a replica on");
-        FamfsReplica r;
+        FamfsReplica r = new FamfsReplica(dataset, cfg);
         try {
-            r = new FamfsReplica(volume, dataset, shared, workDir, cfg);
+            r.serving = new EpochVolume(0, volume, false, null, r.dataset, shared, null, workDir);
         } catch (IOException e) {
             throw new BridgeException(ErrorKind.IO, "cannot prepare replica directory " + workDir + ": " + e.getMessage(), e);
         }
+        return r.start();
+    }
+
+    /**
+     * Opens a replica over a pool: reads the pool's epochs from {@code devices} (this host's
+     * paths; volumes are recognised by famfs UUID), opens the active epoch, mounts it through
+     * {@code mounts}, and follows the dataset across rotations, beating in this host's ack
+     * slot ({@code cfg.slot()}) of each epoch it holds. Each epoch's files live under
+     * {@code workDir/epoch-N} and are deleted when the epoch is released.
+     */
+    public static FamfsReplica openPool(List<Path> devices, OpenOptions opts, String dataset, EpochMounts mounts,
+                                        Path workDir, ReplicaConfig cfg) {
+        FamfsReplica r = new FamfsReplica(dataset, cfg);
+        r.epochs = new EpochFollower(r, devices, opts, r.dataset, mounts, workDir, cfg,
+                SystemUuid.resolveForReading(opts.systemUuid()));
         try {
-            r.openFirst();
+            r.serving = r.epochs.openActive();
         } catch (RuntimeException e) {
-            r.close();
+            r.epochs.close();
             throw e;
         }
-        Thread t = new Thread(r::follow, "famfs-replica-" + dataset);
+        return r.start();
+    }
+
+    private FamfsReplica start() {
+        try {
+            openFirst();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        Thread t = new Thread(this::follow, "famfs-replica-" + dataset);
         t.setDaemon(true);
-        r.follower = t;
+        follower = t;
         t.start();
-        return r;
+        return this;
     }
 
     /** Called from the follower thread after every switch to a newer verified version. */
@@ -110,32 +138,71 @@ public final class FamfsReplica implements AutoCloseable {
     }
 
     public byte[] get(byte[] key) {
-        SecondaryInstance h = acquire();
-        try {
-            return h.db.get(key);
-        } catch (RocksDBException e) {
-            throw BridgeException.rocks("get", e);
-        } finally {
-            h.release();
+        for (int attempt = 0; ; attempt++) {
+            SecondaryInstance h = acquire();
+            try {
+                byte[] v = h.db.get(key);
+                h.epoch.guard.requireIntact("get");
+                return v;
+            } catch (StaleEpochException e) {
+                retryOrThrow(h, attempt, e);
+            } catch (RocksDBException | RuntimeException | InternalError e) {
+                retryOrThrow(h, attempt, stale(h, "get", e)); // reused memory may also fail the read itself
+            } finally {
+                h.release();
+            }
         }
     }
 
     public List<byte[]> multiGet(List<byte[]> keys) {
-        SecondaryInstance h = acquire();
-        try {
-            return h.db.multiGetAsList(keys);
-        } catch (RocksDBException e) {
-            throw BridgeException.rocks("multiGet", e);
-        } finally {
-            h.release();
+        for (int attempt = 0; ; attempt++) {
+            SecondaryInstance h = acquire();
+            try {
+                List<byte[]> v = h.db.multiGetAsList(keys);
+                h.epoch.guard.requireIntact("multiGet");
+                return v;
+            } catch (StaleEpochException e) {
+                retryOrThrow(h, attempt, e);
+            } catch (RocksDBException | RuntimeException | InternalError e) {
+                retryOrThrow(h, attempt, stale(h, "multiGet", e));
+            } finally {
+                h.release();
+            }
         }
     }
 
-    /** An iterator over the version current now; close it. */
+    /**
+     * A failed read or failed check: the StaleEpochException when the epoch it read was reused
+     * (to retry), else the failure itself, thrown.
+     */
+    private static StaleEpochException stale(SecondaryInstance h, String what, Throwable e) {
+        if (h.epoch.guard.intact()) {
+            if (e instanceof RocksDBException re) {
+                throw BridgeException.rocks(what, re);
+            }
+            if (e instanceof RuntimeException rt) {
+                throw rt;
+            }
+            throw (Error) e;
+        }
+        return new StaleEpochException(what + " failed on " + h.epoch.describe() + ", which was reused meanwhile ("
+                + e + "); the answer is dropped", h.epoch.guard.expected());
+    }
+
+    /** Retries (returns) once when a newer epoch's instance serves now; else throws {@code e}. */
+    private void retryOrThrow(SecondaryInstance h, int attempt, StaleEpochException e) {
+        staleReads.increment();
+        SecondaryInstance now = current;
+        if (attempt > 0 || now == null || now.epoch == h.epoch) {
+            throw e;
+        }
+    }
+
+    /** An iterator over the version current now; close it. Each {@link ReplicaIterator#nextBatch} is checked. */
     public ReplicaIterator newIterator() {
         SecondaryInstance h = acquire();
         try {
-            return new ReplicaIterator(h.db.newIterator(), h::release);
+            return new ReplicaIterator(h.db.newIterator(), h.epoch.guard, h::release);
         } catch (RuntimeException e) {
             h.release();
             throw e;
@@ -146,8 +213,28 @@ public final class FamfsReplica implements AutoCloseable {
         return health.freshness();
     }
 
+    /** The journal record of the version the replica shows (null before the first). */
+    public JournalRecord.Version appliedVersion() {
+        return health.applied();
+    }
+
     public ReplicaStats stats() {
-        return health.stats(dir.readAheadBytes);
+        EpochVolume s = serving;
+        return health.stats(readAheadBefore + (s == null ? 0 : s.dir.readAheadBytes));
+    }
+
+    public EpochStatus epochStatus() {
+        EpochVolume s = serving;
+        EpochFollower f = epochs;
+        VolumeUsage u = null;
+        try {
+            u = s == null || s.volume.isClosed() ? null : s.volume.usage();
+        } catch (RuntimeException | InternalError e) {
+            // the volume is being closed or its device was reused: no figure
+        }
+        return new EpochStatus(s == null ? 0 : s.epoch, f == null ? 0 : f.rotations(), f == null ? 0 : f.recoveries(),
+                staleReads.sum(), f == null ? -1 : f.slot(), u == null ? 0 : u.capacity(),
+                u == null ? 0 : u.usedBytes());
     }
 
     @Override
@@ -167,10 +254,25 @@ public final class FamfsReplica implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (epochs != null) {
+            epochs.close(); // the heartbeat stops before any volume closes: its writers check through them
+        }
         SecondaryInstance h = current;
         current = null;
         if (h != null) {
             h.release();
+        }
+        EpochVolume s = serving;
+        if (s != null) {
+            awaitNoInstances(s, 10_000); // a read still running checks through the volume's mapping
+            s.close();
+        }
+    }
+
+    private static void awaitNoInstances(EpochVolume ev, long ms) {
+        long deadline = System.nanoTime() + ms * 1_000_000L;
+        while (ev.liveInstances.get() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(1_000_000L);
         }
     }
 
@@ -189,57 +291,61 @@ public final class FamfsReplica implements AutoCloseable {
     // ---- follower thread ----
 
     private void openFirst() {
+        EpochVolume s = serving;
         long deadline = System.currentTimeMillis() + cfg.openTimeout().toMillis();
-        List<JournalRecord.Version> versions = new ArrayList<>();
-        while (versions.isEmpty()) {
-            poll(versions);
-            if (versions.isEmpty()) {
+        while (s.pending.isEmpty()) {
+            s.poll(s.pending);
+            if (s.pending.isEmpty()) {
                 if (System.currentTimeMillis() > deadline) {
-                    reader.requireReadableHeader(); // a corrupt header, not a slow writer
+                    s.reader.requireReadableHeader(); // a corrupt header, not a slow writer
                     throw new BridgeException(ErrorKind.NOT_FOUND, "dataset " + dataset + " has no published version after "
                             + cfg.openTimeout().toMillis() + " ms");
                 }
                 LockSupport.parkNanos(cfg.pollInterval().toNanos());
             }
         }
-        JournalRecord.Version target = versions.get(versions.size() - 1);
+        JournalRecord.Version target = s.pending.get(s.pending.size() - 1);
         health.newest(target);
         try {
-            prepare(versions, target);
-            current = openVerified(target);
-            markApplied(target);
+            prepare(s, s.pending, target);
+            s.pending.clear();
+            current = openVerified(s, target);
+            markApplied(s, target);
         } catch (IOException e) {
             throw new BridgeException(ErrorKind.IO, "cannot build replica of " + dataset + ": " + e.getMessage(), e);
         }
     }
 
-    private void poll(List<JournalRecord.Version> into) {
-        for (JournalRecord r : reader.poll()) {
-            if (r instanceof JournalRecord.Version v) {
-                into.add(v);
-            }
-        }
-    }
-
     private void follow() {
-        // Versions read from the journal but not yet brought into the directory: kept until a
-        // switch gets past prepare(), which is idempotent, so a failure there (an SST not yet
-        // visible through the mount) is retried instead of leaving MANIFEST bytes behind.
-        List<JournalRecord.Version> versions = new ArrayList<>();
+        // Versions read from the journal but not yet brought into the directory stay in the
+        // epoch's pending list until a switch gets past prepare(), which is idempotent, so a
+        // failure there (an SST not yet visible through the mount) is retried instead of
+        // leaving MANIFEST bytes behind.
         String reported = null;
         while (!closed) {
+            EpochVolume s = serving;
             try {
-                volume.requireWholeDevice(); // never read a journal past the device's end
-                poll(versions);
-                if (!versions.isEmpty()) {
-                    health.newest(versions.get(versions.size() - 1));
-                    switchTo(versions);
+                s.volume.requireWholeDevice(); // never read a journal past the device's end
+                if (s.remounted) { // the mount's server was restarted: files opened through it are dead
+                    s.remounted = false;
+                    if (health.pendingTarget() == null && health.applied() != null) {
+                        health.pending(health.applied());
+                    }
+                }
+                s.poll(s.pending);
+                if (!s.pending.isEmpty()) {
+                    health.newest(s.pending.get(s.pending.size() - 1));
+                    switchTo(s);
                 } else if (health.pendingTarget() != null) {
-                    retryPending();
-                } else if (unused.due()) {
-                    unused.drop(List.of()); // an instance that mapped them may have closed since
-                } else if (reported != null) {
-                    health.problem(null); // the cause is gone (the device's size restored)
+                    retryPending(s);
+                } else if (s.unused.due()) {
+                    s.unused.drop(List.of()); // an instance that mapped them may have closed since
+                }
+                if (epochs != null) {
+                    epochs.step(s);
+                }
+                if (reported != null && health.pendingTarget() == null) {
+                    health.problem(null); // the cause is gone (the device's size restored, the next epoch opened)
                     reported = null;
                 }
             } catch (Throwable e) {
@@ -247,6 +353,13 @@ public final class FamfsReplica implements AutoCloseable {
                 // here, and a follower that died of it said nothing while /health stayed ready
                 // (issue 13 item 7). The last verified version keeps serving; this says why it is
                 // not current, in /health and once in the log.
+                if (e instanceof StaleEpochException && epochs != null && !s.guard.intact()) {
+                    try {
+                        epochs.recover(s);
+                    } catch (RuntimeException r) {
+                        e = r;
+                    }
+                }
                 String p = "follower error: " + (e instanceof BridgeException || e instanceof FamfsException
                         ? e.getMessage() : e.toString());
                 if (!p.equals(reported)) {
@@ -263,29 +376,31 @@ public final class FamfsReplica implements AutoCloseable {
         }
     }
 
-    /** Brings the directory to {@code target}: SSTs first, MANIFEST bytes next, CURRENT last. */
-    private void prepare(List<JournalRecord.Version> versions, JournalRecord.Version target) throws IOException {
-        dir.linkSsts(target, cfg.readAhead());
+    /** Brings the epoch's directory to {@code target}: SSTs first, MANIFEST bytes next, CURRENT last. */
+    private void prepare(EpochVolume ev, List<JournalRecord.Version> versions, JournalRecord.Version target)
+            throws IOException {
+        ev.dir.linkSsts(target, cfg.readAhead());
         for (JournalRecord.Version v : versions) {
-            dir.applyManifest(v);
+            ev.dir.applyManifest(v);
         }
-        if (dir.currentBehind()) { // also after a retry of a prepare that failed past a roll-over
-            dir.switchCurrent();
+        if (ev.dir.currentBehind()) { // also after a retry of a prepare that failed past a roll-over
+            ev.dir.switchCurrent();
         }
     }
 
-    private void switchTo(List<JournalRecord.Version> versions) throws IOException {
+    private void switchTo(EpochVolume s) throws IOException {
         long t0 = System.nanoTime();
-        JournalRecord.Version target = versions.get(versions.size() - 1);
-        prepare(versions, target);
-        versions.clear(); // in the directory now: a failure from here on is retried through pendingTarget
+        JournalRecord.Version target = s.pending.get(s.pending.size() - 1);
+        prepare(s, s.pending, target);
+        s.pending.clear(); // in the directory now: a failure from here on is retried through pendingTarget
         boolean ok = false;
-        if (target.optionsName().equals(openedOptions)) {
+        SecondaryInstance c = current;
+        if (c != null && c.epoch == s && target.optionsName().equals(s.openedOptions)) {
             String why = null;
             try {
-                current.db.tryCatchUpWithPrimary();
+                c.db.tryCatchUpWithPrimary();
                 health.caughtUp();
-                String bad = current.verify(target);
+                String bad = c.verify(target);
                 ok = bad == null;
                 why = ok ? null : "catch-up cannot show version " + target.version() + ": " + bad;
             } catch (RocksDBException e) {
@@ -296,26 +411,26 @@ public final class FamfsReplica implements AutoCloseable {
             }
         }
         if (ok) {
-            markApplied(target);
+            markApplied(s, target);
         } else {
             health.pending(target);
-            retryPending();
+            retryPending(s);
         }
         health.switchTook((System.nanoTime() - t0) / 1000);
     }
 
     /** Replaces the secondary with a fresh one for the pending target; keeps serving the old one if that fails too. */
-    private void retryPending() {
+    private void retryPending(EpochVolume s) {
         JournalRecord.Version target = health.pendingTarget();
         try {
-            SecondaryInstance fresh = openVerified(target);
+            SecondaryInstance fresh = openVerified(s, target);
             SecondaryInstance old = current;
             current = fresh;
             if (old != null) {
                 old.release();
             }
             health.reopened();
-            markApplied(target);
+            markApplied(s, target);
         } catch (RuntimeException e) {
             JournalRecord.Version a = health.applied();
             health.problem("replica at version " + (a == null ? 0 : a.version()) + " cannot show version "
@@ -324,27 +439,27 @@ public final class FamfsReplica implements AutoCloseable {
         }
     }
 
-    private void markApplied(JournalRecord.Version target) {
-        health.applied(target);
+    private void markApplied(EpochVolume s, JournalRecord.Version target) {
+        health.applied(s.epoch, target);
         List<Long> live = new ArrayList<>();
-        for (SstEntry s : target.ssts()) {
-            live.add(s.fileNumber());
+        for (SstEntry e : target.ssts()) {
+            live.add(e.fileNumber());
         }
         try {
-            dir.prune(live, unused.pending());
+            s.dir.prune(live, s.unused.pending());
         } catch (IOException e) {
-            health.problem("cannot prune " + dir.path() + ": " + e.getMessage());
+            health.problem("cannot prune " + s.dir.path() + ": " + e.getMessage());
         }
-        unused.drop(live);
+        s.unused.drop(live);
         health.notifyListeners();
     }
 
-    private SecondaryInstance openVerified(JournalRecord.Version target) {
+    private SecondaryInstance openVerified(EpochVolume ev, JournalRecord.Version target) {
         SecondaryInstance h;
         try {
-            h = SecondaryInstance.open(volume, dataset, target.optionsName(), workDir, dir, secondaryDir, cfg);
+            h = SecondaryInstance.open(ev, target.optionsName(), cfg);
         } catch (RuntimeException e) {
-            String damaged = DamagedSsts.describe(volume, dataset, target);
+            String damaged = DamagedSsts.describe(ev.volume, dataset, target);
             if (damaged == null) {
                 throw e;
             }
@@ -354,11 +469,45 @@ public final class FamfsReplica implements AutoCloseable {
         String bad = h.verify(target);
         if (bad != null) {
             h.release();
-            String damaged = DamagedSsts.describe(volume, dataset, target);
+            String damaged = DamagedSsts.describe(ev.volume, dataset, target);
             throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "fresh secondary of " + dataset + ": "
                     + (damaged == null ? bad : damaged + " (" + bad + ")"));
         }
-        openedOptions = target.optionsName();
+        ev.openedOptions = target.optionsName();
         return h;
+    }
+
+    // ---- epochs (called by the EpochFollower on the follower thread) ----
+
+    /**
+     * Builds a verified instance on {@code ev} (an epoch being opened) at the newest version
+     * of its journal; null while the journal has none. Versions read stay in the epoch's
+     * pending list until a build gets past the directory, so a failure is retried.
+     */
+    SecondaryInstance buildInstance(EpochVolume ev) throws IOException {
+        ev.poll(ev.pending);
+        if (!ev.pending.isEmpty()) {
+            JournalRecord.Version target = ev.pending.get(ev.pending.size() - 1);
+            prepare(ev, ev.pending, target);
+            ev.pending.clear();
+            ev.prepared = target;
+        }
+        return ev.prepared == null ? null : openVerified(ev, ev.prepared);
+    }
+
+    /** Makes {@code fresh} (built on another epoch) the instance readers get; returns the one it replaces. */
+    SecondaryInstance switchEpoch(SecondaryInstance fresh) {
+        EpochVolume ev = fresh.epoch;
+        EpochVolume old = serving;
+        readAheadBefore += old.dir.readAheadBytes;
+        SecondaryInstance was = current;
+        current = fresh; // the switch: one volatile store
+        serving = ev;
+        health.newest(ev.prepared);
+        health.pending(null);
+        markApplied(ev, ev.prepared);
+        LOG.log(System.Logger.Level.INFO, "replica of {0}: switched to {1} at version {2}", dataset, ev.describe(),
+                ev.prepared.version());
+        return was;
     }
 }

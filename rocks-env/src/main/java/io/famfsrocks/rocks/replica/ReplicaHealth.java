@@ -15,6 +15,8 @@ import java.util.function.Consumer;
 final class ReplicaHealth {
     private final List<Consumer<Freshness>> listeners = new CopyOnWriteArrayList<>();
     private volatile JournalRecord.Version applied;
+    /** The epoch {@link #applied} belongs to: version numbers may start again in a new epoch's journal. */
+    private volatile long appliedEpoch;
     private volatile long appliedAtMs;
     private volatile JournalRecord.Version newest;
     private volatile JournalRecord.Version pendingTarget;
@@ -71,12 +73,14 @@ final class ReplicaHealth {
         reopens++;
     }
 
-    /** The replica now shows {@code target}; refuses to go back. */
-    void applied(JournalRecord.Version target) {
+    /** The replica now shows {@code target} of {@code epoch}; refuses to go back to an older epoch or version. */
+    void applied(long epoch, JournalRecord.Version target) {
         JournalRecord.Version a = applied;
-        if (a != null && target.version() < a.version()) {
-            throw new IllegalStateException("refusing to go back from version " + a.version() + " to " + target.version());
+        if (epoch < appliedEpoch || (a != null && epoch == appliedEpoch && target.version() < a.version())) {
+            throw new IllegalStateException("refusing to go back from version " + (a == null ? 0 : a.version())
+                    + " of epoch " + appliedEpoch + " to version " + target.version() + " of epoch " + epoch);
         }
+        appliedEpoch = epoch;
         applied = target;
         appliedAtMs = System.currentTimeMillis();
         pendingTarget = null;

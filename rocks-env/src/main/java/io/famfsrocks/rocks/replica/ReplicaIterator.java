@@ -1,8 +1,12 @@
 package io.famfsrocks.rocks.replica;
 
 import io.famfsrocks.rocks.BridgeException;
+import io.famfsrocks.rocks.epoch.EpochGuard;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An iterator over one consistent version of the replica. It keeps that secondary
@@ -13,15 +17,46 @@ import org.rocksdb.RocksIterator;
  * would return a short result as if the data ended (issue 13). Such a stop throws
  * {@link BridgeException} (CORRUPT_MEDIA for corruption) with RocksDB's message, which
  * names the offending file.
+ *
+ * <p>The keys and values it hands out are read from the epoch's memory: {@link #nextBatch}
+ * runs the epoch check after copying a batch and throws {@code StaleEpochException}
+ * (dropping the batch) when the epoch's device was reused meanwhile. A caller that uses
+ * {@link #key()} and {@link #value()} directly must call {@link #requireIntact()} after
+ * copying them and before using them.
  */
 public final class ReplicaIterator implements AutoCloseable {
     private final RocksIterator it;
+    private final EpochGuard guard;
     private final Runnable release;
     private boolean closed;
 
-    ReplicaIterator(RocksIterator it, Runnable release) {
+    ReplicaIterator(RocksIterator it, EpochGuard guard, Runnable release) {
         this.it = it;
+        this.guard = guard;
         this.release = release;
+    }
+
+    /**
+     * Up to {@code limit} pairs from the current position on (the iterator then stands after
+     * them), checked: {@code StaleEpochException} instead of pairs read from reused memory.
+     */
+    public List<byte[][]> nextBatch(int limit) {
+        List<byte[][]> rows = new ArrayList<>(Math.min(limit, 1024));
+        try {
+            for (; rows.size() < limit && isValid(); it.next()) {
+                rows.add(new byte[][] {it.key(), it.value()});
+            }
+        } catch (BridgeException e) {
+            requireIntact(); // a corrupt block read from reused memory is a stale epoch, not corruption
+            throw e;
+        }
+        requireIntact();
+        return rows;
+    }
+
+    /** The epoch check for everything copied out of this iterator so far. */
+    public void requireIntact() {
+        guard.requireIntact("scan");
     }
 
     public void seekToFirst() {

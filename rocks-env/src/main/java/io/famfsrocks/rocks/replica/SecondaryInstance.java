@@ -21,27 +21,36 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One RocksDB secondary instance over the replica directory, reference-counted so that a
- * reopen never closes it under a reader: the replica holds one reference, each read or
- * iterator another, and the last {@link #release} closes its {@link RocksHandle}.
- * Thread-safe.
+ * One RocksDB secondary instance over an epoch's replica directory, reference-counted so
+ * that a reopen or an epoch switch never closes it under a reader: the replica holds one
+ * reference, each read or iterator another, and the last {@link #release} closes its
+ * {@link RocksHandle} (its table files, mappings and its own block cache: an instance never
+ * shares blocks with another epoch's, rule 2 of docs/epochs.md). It knows the {@link
+ * EpochVolume} it reads, whose check every read runs after itself. Thread-safe.
  */
 final class SecondaryInstance {
     final RocksDB db;
+    final EpochVolume epoch;
     private final RocksHandle rocks;
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    private SecondaryInstance(RocksHandle rocks) {
+    private SecondaryInstance(RocksHandle rocks, EpochVolume epoch) {
         this.rocks = rocks;
         this.db = rocks.db();
+        this.epoch = epoch;
+        epoch.liveInstances.incrementAndGet();
     }
 
     /**
      * Opens a secondary of {@code dir} with the dataset's OPTIONS file {@code optionsName}
      * (fetched once from famfs into {@code workDir/options}).
      */
-    static SecondaryInstance open(FamfsVolume volume, String dataset, String optionsName, Path workDir,
-                                  ReplicaDirectory dir, Path secondaryDir, ReplicaConfig cfg) {
+    static SecondaryInstance open(EpochVolume ev, String optionsName, ReplicaConfig cfg) {
+        FamfsVolume volume = ev.volume;
+        String dataset = ev.dataset;
+        ReplicaDirectory dir = ev.dir;
+        Path secondaryDir = ev.secondaryDir;
+        Path workDir = ev.workDir;
         Path local = workDir.resolve("options").resolve(optionsName);
         try {
             if (!Files.exists(local)) {
@@ -61,7 +70,7 @@ final class SecondaryInstance {
                 dbo.setAllowMmapReads(cfg.mmapReads());
                 dbo.setSkipStatsUpdateOnDbOpen(true);
             }, cf -> { }, (dbo, cfs, handles) -> RocksDB.openAsSecondary(dbo, dir.path().toString(),
-                    secondaryDir.toString(), cfs, handles)));
+                    secondaryDir.toString(), cfs, handles)), ev);
         } catch (RocksDBException e) {
             throw BridgeException.rocks("open the secondary of " + dataset + " in " + dir.path(), e);
         } catch (IOException e) {
@@ -102,9 +111,18 @@ final class SecondaryInstance {
         }
     }
 
+    /** Whether the last reference is gone and the RocksDB instance closed. */
+    boolean isClosed() {
+        return refs.get() == 0;
+    }
+
     void release() {
         if (refs.decrementAndGet() == 0) {
-            rocks.close();
+            try {
+                rocks.close();
+            } finally {
+                epoch.liveInstances.decrementAndGet();
+            }
         }
     }
 }

@@ -17,44 +17,59 @@ public final class ViewChecker {
         this.model = new WorkloadModel(slots);
     }
 
-    /** Returns the counter the view reflects; throws AssertionError describing the first difference. */
+    /**
+     * Returns the counter the view reflects; throws AssertionError describing the first
+     * difference, or {@code StaleEpochException} when what was read came from an epoch whose
+     * device was reused meanwhile (then nothing read counts, a difference neither).
+     */
     public long check(FamfsReplica replica) {
         try (ReplicaIterator it = replica.newIterator()) {
-            it.seek(WorkloadModel.COUNTER_KEY);
-            long c = it.isValid() && Arrays.equals(it.key(), WorkloadModel.COUNTER_KEY)
-                    ? WorkloadModel.decodeCounter(it.value()) : 0;
-            if (c < model.counter()) {
-                throw new AssertionError("view went backwards: counter " + c + " after " + model.counter());
+            try {
+                return check(it);
+            } catch (AssertionError | RuntimeException e) {
+                it.requireIntact();
+                throw e;
             }
-            model.advanceTo(c);
-            int slot = 0;
-            it.seekToFirst();
-            int seen = 0;
-            for (; it.isValid(); it.next()) {
-                byte[] k = it.key();
-                if (Arrays.equals(k, WorkloadModel.COUNTER_KEY)) {
-                    continue;
-                }
-                int s = Integer.parseInt(new String(k, 4, k.length - 4, java.nio.charset.StandardCharsets.US_ASCII));
-                for (; slot < s; slot++) {
-                    if (model.expected(slot) != null) {
-                        throw new AssertionError("at counter " + c + " key " + slot + " is missing");
-                    }
-                }
-                byte[] want = model.expected(s);
-                if (want == null || !Arrays.equals(want, it.value())) {
-                    throw new AssertionError("at counter " + c + " key " + s + " is " + new String(it.value())
-                            + ", expected " + (want == null ? "absent" : new String(want)));
-                }
-                slot = s + 1;
-                seen++;
+        }
+    }
+
+    private long check(ReplicaIterator it) {
+        it.seek(WorkloadModel.COUNTER_KEY);
+        long c = it.isValid() && Arrays.equals(it.key(), WorkloadModel.COUNTER_KEY)
+                ? WorkloadModel.decodeCounter(it.value()) : 0;
+        it.requireIntact(); // the counter moves the model, which never goes back: only a proven one
+        if (c < model.counter()) {
+            throw new AssertionError("view went backwards: counter " + c + " after " + model.counter());
+        }
+        model.advanceTo(c);
+        int slot = 0;
+        it.seekToFirst();
+        int seen = 0;
+        for (; it.isValid(); it.next()) {
+            byte[] k = it.key();
+            if (Arrays.equals(k, WorkloadModel.COUNTER_KEY)) {
+                continue;
             }
-            for (; slot < model.slots(); slot++) {
+            int s = Integer.parseInt(new String(k, 4, k.length - 4, java.nio.charset.StandardCharsets.US_ASCII));
+            for (; slot < s; slot++) {
                 if (model.expected(slot) != null) {
                     throw new AssertionError("at counter " + c + " key " + slot + " is missing");
                 }
             }
-            return c;
+            byte[] want = model.expected(s);
+            if (want == null || !Arrays.equals(want, it.value())) {
+                throw new AssertionError("at counter " + c + " key " + s + " is " + new String(it.value())
+                        + ", expected " + (want == null ? "absent" : new String(want)));
+            }
+            slot = s + 1;
+            seen++;
         }
+        for (; slot < model.slots(); slot++) {
+            if (model.expected(slot) != null) {
+                throw new AssertionError("at counter " + c + " key " + slot + " is missing");
+            }
+        }
+        it.requireIntact(); // keys and values of an epoch reused meanwhile are not the view (StaleEpochException)
+        return c;
     }
 }
