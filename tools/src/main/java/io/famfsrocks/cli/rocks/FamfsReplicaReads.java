@@ -1,6 +1,8 @@
 package io.famfsrocks.cli.rocks;
 
 import io.famfsrocks.cli.serve.ReplicaReads;
+import io.famfsrocks.rocks.epoch.StaleEpochException;
+import io.famfsrocks.rocks.replica.EpochStatus;
 import io.famfsrocks.rocks.replica.FamfsReplica;
 import io.famfsrocks.rocks.replica.Freshness;
 import io.famfsrocks.rocks.replica.ReplicaIterator;
@@ -11,7 +13,8 @@ import java.util.List;
 /**
  * Adapts a {@link FamfsReplica} to what {@link io.famfsrocks.cli.serve.ReplicaHttpServer}
  * needs. Ready means {@link Freshness#current()}: the newest published version is applied
- * and verified. Thread-safe (the replica is).
+ * and verified. A read whose epoch was reused under it ({@link StaleEpochException}, after
+ * the replica's own retry) is a {@link ReplicaReads.BusyException}. Thread-safe (the replica is).
  */
 public final class FamfsReplicaReads implements ReplicaReads {
     private final java.util.function.Supplier<FamfsReplica> replicas;
@@ -27,19 +30,45 @@ public final class FamfsReplicaReads implements ReplicaReads {
 
     @Override
     public byte[] get(byte[] key) {
-        return replicas.get().get(key);
+        try {
+            return replicas.get().get(key);
+        } catch (StaleEpochException e) {
+            throw new BusyException(e.getMessage(), e);
+        }
     }
 
+    /**
+     * Checked batches ({@link ReplicaIterator#nextBatch}); a scan whose epoch's device was
+     * reused under it starts once more on the replica's newest instance, else fails BUSY.
+     */
     @Override
     public List<KeyValue> scan(byte[] from, int limit) {
+        try {
+            return scanOnce(from, limit);
+        } catch (StaleEpochException e) {
+            try {
+                return scanOnce(from, limit);
+            } catch (StaleEpochException again) {
+                throw new BusyException(again.getMessage(), again);
+            }
+        }
+    }
+
+    private List<KeyValue> scanOnce(byte[] from, int limit) {
         List<KeyValue> rows = new ArrayList<>(Math.min(limit, 1024));
         try (ReplicaIterator it = replicas.get().newIterator()) {
             it.seek(from);
-            for (; it.isValid() && rows.size() < limit; it.next()) {
-                rows.add(new KeyValue(it.key(), it.value()));
+            for (byte[][] kv : it.nextBatch(limit)) {
+                rows.add(new KeyValue(kv[0], kv[1]));
             }
         }
         return rows;
+    }
+
+    @Override
+    public Epoch epoch() {
+        EpochStatus e = replicas.get().epochStatus();
+        return new Epoch(e.epoch(), e.rotations(), e.staleReads(), e.volumeBytes(), e.volumeUsedBytes());
     }
 
     @Override

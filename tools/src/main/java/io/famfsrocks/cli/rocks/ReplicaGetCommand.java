@@ -27,8 +27,8 @@ public final class ReplicaGetCommand extends Verb {
     @Override
     protected ExitCode run() throws Exception {
         byte[] k = enc.decode(key);
-        try (ReplicaSession s = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
-                openOptions(), ReplicaSession.ONE_SHOT, false)) {
+        try (ReplicaSession s = ReplicaSession.open(where, context.defaultDevice(), openOptions(),
+                ReplicaSession.ONE_SHOT, false)) {
             byte[] v = s.replica().get(k);
             if (v == null) {
                 throw new CliException(ExitCode.NOT_FOUND, "key '" + key + "' is not in dataset " + where.dataset

@@ -38,8 +38,8 @@ public final class ReplicaScanCommand extends Verb {
             throw new CliException(ExitCode.USAGE, "--limit must be from 1 to " + MAX_LIMIT + ", got " + limit);
         }
         byte[] f = enc.decode(from);
-        try (ReplicaSession s = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
-                openOptions(), ReplicaSession.ONE_SHOT, false)) {
+        try (ReplicaSession s = ReplicaSession.open(where, context.defaultDevice(), openOptions(),
+                ReplicaSession.ONE_SHOT, false)) {
             List<ReplicaReads.KeyValue> rows = new FamfsReplicaReads(s.replica()).scan(f, limit);
             for (ReplicaReads.KeyValue kv : rows) {
                 out().println(enc.encode(kv.key()) + "\t" + enc.encode(kv.value()));

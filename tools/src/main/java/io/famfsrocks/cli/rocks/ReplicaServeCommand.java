@@ -19,9 +19,12 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "serve", description = "Keep a replica open, following the primary, and serve it over HTTP.",
         footer = {"", "Endpoints: /get?key=K[&enc=utf8|hex|base64], /scan?from=K&limit=N,",
-                "/health (200 once caught up, 503 before; the lag), /metrics (Prometheus).",
+                "/health (200 once caught up, 503 before; lag, epoch), /metrics (Prometheus).",
+                "With --device given twice or more (a pool) it follows the dataset's epochs.",
                 "Stops cleanly (closes the replica, unmounts) on SIGTERM or Ctrl-C.", "",
                 "Examples:", "  famfs-rocks replica serve --dataset db1 --device /dev/shm/famfs0 --port 8080",
+                "  famfs-rocks replica serve --dataset db1 -D /dev/shm/p0 -D /dev/shm/p1 \\",
+                "      --port 8080",
                 "  curl 'http://127.0.0.1:8080/get?key=key-00000042'"})
 public final class ReplicaServeCommand extends Verb {
     @Mixin
@@ -70,8 +73,8 @@ public final class ReplicaServeCommand extends Verb {
             throw new CliException(ExitCode.USAGE, "--bind: unknown address " + bind);
         }
         ReplicaConfig cfg = ReplicaConfig.defaults().withOpenTimeout(Duration.ofSeconds(openTimeout));
-        ReplicaSession session = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
-                openOptions(), cfg, false); // a dataset that does not exist is NOT_FOUND at once, like get
+        // a dataset that does not exist is NOT_FOUND at once, like get
+        ReplicaSession session = ReplicaSession.open(where, context.defaultDevice(), openOptions(), cfg, false);
         ReplicaHttpServer server;
         try {
             server = ReplicaHttpServer.start(new FamfsReplicaReads(session::replica), addr, port,
@@ -92,9 +95,14 @@ public final class ReplicaServeCommand extends Verb {
         }, "replica-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out().println("serving dataset " + where.dataset + " on http://" + bind + ":" + server.port()
-                + " (version " + session.replica().freshness().appliedVersion() + ")");
+                + " (version " + session.replica().freshness().appliedVersion() + epochNote(session) + ")");
         out().flush();
         stopped.await();
         return ExitCode.OK;
+    }
+
+    private static String epochNote(ReplicaSession s) {
+        long e = s.replica().epochStatus().epoch();
+        return e == 0 ? "" : ", epoch " + e;
     }
 }

@@ -9,6 +9,7 @@ import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.famfs.fuse.ChildMount;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalReader;
+import io.famfsrocks.rocks.replica.ChildEpochMounts;
 import io.famfsrocks.rocks.replica.FamfsReplica;
 import io.famfsrocks.rocks.replica.MountedSharedFiles;
 import io.famfsrocks.rocks.replica.ReplicaConfig;
@@ -16,6 +17,7 @@ import io.famfsrocks.rocks.replica.ReplicaConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Everything one replica of a dataset needs on this host, opened in order and closed in
@@ -24,7 +26,10 @@ import java.nio.file.Path;
  * this JVM: a process must not read through a FUSE mount it serves itself (a fault that
  * waits for its own FUSE threads can hang it beyond SIGKILL). It is served by a supervised
  * child process ({@link ChildMount}); when that child dies, it is restarted and the replica
- * is reopened through the new mount (the old one's open files are dead).
+ * is reopened through the new mount (the old one's open files are dead). Over a pool
+ * ({@link #openPool}) the replica mounts each epoch itself through the same kind of
+ * supervised child ({@link ChildEpochMounts}) and reopens an epoch's instance when its
+ * mount server restarts; the session then holds no volume of its own.
  * Thread-safe; close is idempotent.
  */
 final class ReplicaSession implements AutoCloseable {
@@ -62,6 +67,42 @@ final class ReplicaSession implements AutoCloseable {
      * dataset that does not exist yet is NOT_FOUND at once (else it is waited for up to
      * {@code cfg.openTimeout()}).
      */
+    static ReplicaSession open(ReplicaOptions where, String envDevice, OpenOptions opts, ReplicaConfig cfg,
+                               boolean waitForDataset) throws IOException {
+        ReplicaConfig c = where.config(cfg);
+        return where.isPool() ? openPool(where.pool(), where.dataset, opts, c)
+                : open(where.device(envDevice), where.mount, where.dataset, opts, c, waitForDataset);
+    }
+
+    /**
+     * Opens a replica over the pool {@code devices}: its active epoch, mounted (and each later
+     * epoch) through a supervised mount server at a temporary directory of this session.
+     */
+    static ReplicaSession openPool(List<Path> devices, String dataset, OpenOptions opts, ReplicaConfig cfg)
+            throws IOException {
+        sweepDeadSessions();
+        ReplicaSession s = new ReplicaSession(null, null, dataset, cfg);
+        try {
+            s.workDir = OwnedTemp.createDirectory(WORK_PREFIX);
+            ChildEpochMounts mounts = new ChildEpochMounts(opts.systemUuid(), new ChildEpochMounts.Places() {
+                @Override
+                public Path newMountPoint() throws IOException {
+                    return OwnedTemp.createDirectory(MOUNT_POINT_PREFIX);
+                }
+
+                @Override
+                public Path newLog() throws IOException {
+                    return OwnedTemp.createFile(MOUNT_LOG_PREFIX, ".log");
+                }
+            });
+            s.replica = FamfsReplica.openPool(devices, opts, dataset, mounts, s.workDir, cfg);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
     static ReplicaSession open(Path device, Path mountPoint, String dataset, OpenOptions opts, ReplicaConfig cfg,
                                boolean waitForDataset) throws IOException {
         sweepDeadSessions();
@@ -112,7 +153,7 @@ final class ReplicaSession implements AutoCloseable {
 
     /** The mount server was restarted: files the replica opened through the dead mount fail; open anew. */
     private synchronized void reopen() {
-        if (closed) {
+        if (closed || volume == null) {
             return;
         }
         Path work;
@@ -142,9 +183,6 @@ final class ReplicaSession implements AutoCloseable {
         return mountPoint;
     }
 
-    FamfsVolume volume() {
-        return volume;
-    }
 
     @Override
     public void close() {
@@ -167,7 +205,9 @@ final class ReplicaSession implements AutoCloseable {
         if (m != null) {
             m.close(); // after the replica: nothing reads through it any more
         }
-        volume.close();
+        if (volume != null) {
+            volume.close();
+        }
         deleteTree(workDir);
         if (mountLog != null) {
             try {

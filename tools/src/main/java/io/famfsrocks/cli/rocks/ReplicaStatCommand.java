@@ -5,9 +5,9 @@ import io.famfsrocks.cli.Json;
 import io.famfsrocks.cli.JsonOption;
 import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.cli.Verb;
-import io.famfsrocks.rocks.journal.JournalReader;
 import io.famfsrocks.rocks.journal.JournalRecord;
 import io.famfsrocks.rocks.journal.SstEntry;
+import io.famfsrocks.rocks.replica.EpochStatus;
 import io.famfsrocks.rocks.replica.Freshness;
 import io.famfsrocks.rocks.replica.ReplicaConfig;
 import io.famfsrocks.rocks.replica.ReplicaIterator;
@@ -20,7 +20,8 @@ import java.time.Instant;
 /** {@code replica stat}: which version a replica on this host opens, and what it holds. */
 @Command(name = "stat", description = "Open the dataset as a replica and report its version, SSTs and freshness.",
         footer = {"", "Examples:", "  famfs-rocks replica stat --dataset db1 --device /dev/shm/famfs0",
-                "  famfs-rocks replica stat --dataset db1 --mount /mnt/famfs --count --json"})
+                "  famfs-rocks replica stat --dataset db1 --mount /mnt/famfs --count --json",
+                "  famfs-rocks replica stat --dataset db1 -D /dev/shm/p0 -D /dev/shm/p1"})
 public final class ReplicaStatCommand extends Verb {
     @Mixin
     ReplicaOptions where;
@@ -31,16 +32,16 @@ public final class ReplicaStatCommand extends Verb {
     @Option(names = "--count", description = "Also count the keys (a full scan).")
     boolean count;
 
-    /** What stat reports: freshness, the applied version's record (null if gone), SSTs, keys (-1: not counted). */
-    private record Stat(Freshness f, JournalRecord.Version v, long ssts, long bytes, long keys) {
+    /** What stat reports: freshness, the applied version's record, SSTs, keys (-1: not counted), the epoch. */
+    private record Stat(Freshness f, JournalRecord.Version v, long ssts, long bytes, long keys, EpochStatus e) {
     }
 
     @Override
     protected ExitCode run() throws Exception {
-        try (ReplicaSession s = ReplicaSession.open(where.device(context.defaultDevice()), where.mount, where.dataset,
-                openOptions(), ReplicaSession.ONE_SHOT, false)) {
+        try (ReplicaSession s = ReplicaSession.open(where, context.defaultDevice(), openOptions(),
+                ReplicaSession.ONE_SHOT, false)) {
             Freshness f = s.replica().freshness();
-            JournalRecord.Version v = appliedVersionRecord(s, f.appliedVersion());
+            JournalRecord.Version v = s.replica().appliedVersion();
             long ssts = v == null ? -1 : v.ssts().size();
             long bytes = 0;
             if (v != null) {
@@ -48,7 +49,7 @@ public final class ReplicaStatCommand extends Verb {
                     bytes += e.size();
                 }
             }
-            Stat stat = new Stat(f, v, ssts, bytes, count ? countKeys(s) : -1);
+            Stat stat = new Stat(f, v, ssts, bytes, count ? countKeys(s) : -1, s.replica().epochStatus());
             if (jsonOption.json()) {
                 printJson(stat);
             } else {
@@ -58,22 +59,12 @@ public final class ReplicaStatCommand extends Verb {
         return ExitCode.OK;
     }
 
-    /** The journal's record of the version the replica applied, or null when the journal no longer has it. */
-    private JournalRecord.Version appliedVersionRecord(ReplicaSession s, long applied) {
-        JournalRecord.Version v = null;
-        for (JournalRecord r : new JournalReader(s.volume(), where.dataset).poll()) {
-            if (r instanceof JournalRecord.Version rv && rv.version() == applied) {
-                v = rv;
-            }
-        }
-        return v;
-    }
-
     private static long countKeys(ReplicaSession s) {
         long keys = 0;
         try (ReplicaIterator it = s.replica().newIterator()) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                keys++;
+            it.seekToFirst();
+            for (int n; (n = it.nextBatch(4096).size()) > 0; ) { // each batch checked against a reused epoch
+                keys += n;
             }
         }
         return keys;
@@ -84,7 +75,7 @@ public final class ReplicaStatCommand extends Verb {
         Json.Obj o = Json.obj().put("dataset", where.dataset).put("version", f.appliedVersion())
                 .put("sequence", f.sequence()).put("published_at_ms", f.publishedAtMs())
                 .put("newest_version", f.newestVersion()).put("lag_ms", f.lagMs()).put("current", f.current())
-                .put("ssts", st.ssts()).put("sst_bytes", st.bytes());
+                .put("ssts", st.ssts()).put("sst_bytes", st.bytes()).put("epoch", st.e().epoch());
         if (count) {
             o.put("keys", st.keys());
         }
@@ -100,6 +91,9 @@ public final class ReplicaStatCommand extends Verb {
         out().println("version:        " + f.appliedVersion() + " of " + f.newestVersion()
                 + (f.current() ? " (current)" : " (behind)"));
         out().println("sequence:       " + f.sequence());
+        if (st.e().epoch() > 0) {
+            out().println("epoch:          " + st.e().epoch() + " (ack slot " + st.e().slot() + ")");
+        }
         out().println("published at:   " + Instant.ofEpochMilli(f.publishedAtMs()));
         out().println("lag:            " + f.lagMs() + " ms");
         if (st.v() != null) {

@@ -79,8 +79,12 @@ public final class ReplicaHttpServer implements AutoCloseable {
         }
     }
 
-    /** One answer: status, content type, body. */
-    private record Reply(int status, String type, byte[] body) {
+    /** One answer: status, content type, body, and a Retry-After in seconds (null: none). */
+    private record Reply(int status, String type, byte[] body, String retryAfter) {
+        Reply(int status, String type, byte[] body) {
+            this(status, type, body, null);
+        }
+
         static Reply text(int status, String type, String body) {
             return new Reply(status, type, body.getBytes(StandardCharsets.UTF_8));
         }
@@ -96,6 +100,7 @@ public final class ReplicaHttpServer implements AutoCloseable {
     private final LongAdder scans = new LongAdder();
     private final LongAdder badRequests = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final LongAdder busy = new LongAdder();
 
     private ReplicaHttpServer(ReplicaReads replica, InetAddress bind, int port, Limits limits) {
         this.replica = replica;
@@ -126,6 +131,9 @@ public final class ReplicaHttpServer implements AutoCloseable {
                 response.setStatus(r.status());
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.type());
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, r.body().length);
+                if (r.retryAfter() != null) {
+                    response.getHeaders().put(HttpHeader.RETRY_AFTER, r.retryAfter());
+                }
                 boolean head = request.getMethod().equals("HEAD");
                 response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(r.body()), callback);
                 return true;
@@ -181,13 +189,22 @@ public final class ReplicaHttpServer implements AutoCloseable {
                 default -> Reply.text(404, "text/plain", "unknown path " + path
                         + "; try /get?key=K, /scan?from=K&limit=N, /health, /metrics\n");
             };
+        } catch (ReplicaReads.BusyException e) {
+            // the moment, not the question: an answer dropped because its epoch's device was reused
+            busy.increment();
+            return new Reply(503, "text/plain", (e.getMessage() + "; retry\n").getBytes(StandardCharsets.UTF_8),
+                    "1");
         } catch (RuntimeException | Error e) {
-            errors.increment();
-            LOG.log(Level.WARNING, "internal error answering " + path + ": " + e, e);
-            StringBuilder json = new StringBuilder("{\"error\":");
-            Json.string(json, e.getClass().getSimpleName() + ": " + e.getMessage());
-            return Reply.text(500, "application/json", json.append("}\n").toString());
+            return internalError(path, e);
         }
+    }
+
+    private Reply internalError(String path, Throwable e) {
+        errors.increment();
+        LOG.log(Level.WARNING, "internal error answering " + path + ": " + e, e);
+        StringBuilder json = new StringBuilder("{\"error\":");
+        Json.string(json, e.getClass().getSimpleName() + ": " + e.getMessage());
+        return Reply.text(500, "application/json", json.append("}\n").toString());
     }
 
     private Reply get(Map<String, String> q) {
@@ -250,8 +267,8 @@ public final class ReplicaHttpServer implements AutoCloseable {
 
     private Reply health() {
         ReplicaReads.Status s = replica.status();
-        StringBuilder body = new StringBuilder(String.format("{\"ready\":%s,\"applied_version\":%d,\"sequence\":%d,\"lag_ms\":%d",
-                s.ready(), s.appliedVersion(), s.sequence(), s.lagMillis()));
+        StringBuilder body = new StringBuilder(String.format("{\"ready\":%s,\"applied_version\":%d,\"sequence\":%d,\"lag_ms\":%d"
+                + ",\"epoch\":%d", s.ready(), s.appliedVersion(), s.sequence(), s.lagMillis(), replica.epoch().epoch()));
         if (s.problem() != null) { // why it is not ready: the operator's first question
             Json.string(body.append(",\"problem\":"), s.problem());
         }
@@ -273,7 +290,21 @@ public final class ReplicaHttpServer implements AutoCloseable {
         gauge(m, "famfs_replica_sequence", "Primary sequence number the served version reflects", s.sequence());
         gauge(m, "famfs_replica_lag_milliseconds", "How far the replica is behind the newest published version", s.lagMillis());
         gauge(m, "famfs_replica_ready", "1 once caught up with the newest published version", s.ready() ? 1 : 0);
+        epochMetrics(m);
         return m.toString();
+    }
+
+    /** The pool's figures (issue 12), in one place so the metrics' move to a library takes them as a block. */
+    private void epochMetrics(StringBuilder m) {
+        ReplicaReads.Epoch e = replica.epoch();
+        gauge(m, "famfs_replica_epoch", "Epoch of the pool the replica serves (0: a single volume)", e.epoch());
+        counter(m, "famfs_replica_epoch_rotations_total", "Epoch switches the replica made", e.rotations());
+        counter(m, "famfs_replica_stale_reads_total", "Answers dropped because their epoch's device was reused",
+                e.staleReads());
+        counter(m, "famfs_replica_busy_total", "Requests answered 503 because their epoch was reused", busy.sum());
+        gauge(m, "famfs_replica_epoch_volume_bytes", "Capacity of the served epoch's famfs volume", e.volumeBytes());
+        gauge(m, "famfs_replica_epoch_volume_used_bytes", "famfs space in use on the served epoch's volume",
+                e.volumeUsedBytes());
     }
 
     private static void counter(StringBuilder m, String name, String help, long v) {

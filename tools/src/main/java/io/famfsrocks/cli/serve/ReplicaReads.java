@@ -4,13 +4,30 @@ import java.util.List;
 
 /** What the HTTP server needs from a replica. Implementations must be thread-safe. */
 public interface ReplicaReads {
-    /** The value of {@code key}, or null when absent. */
+    /**
+     * The answer could not be given now (its epoch's device was reused under the read, and
+     * the retry on the newest epoch failed too): the server answers 503 with Retry-After.
+     */
+    final class BusyException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public BusyException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The value of {@code key}, or null when absent; {@link BusyException} when it cannot answer now. */
     byte[] get(byte[] key);
 
     /** Up to {@code limit} pairs with keys {@code >= from}, in key order. */
     List<KeyValue> scan(byte[] from, int limit);
 
     Status status();
+
+    /** Which epoch of a pool the replica serves and what it saw of rotations; {@link Epoch#NONE} without a pool. */
+    default Epoch epoch() {
+        return Epoch.NONE;
+    }
 
     record KeyValue(byte[] key, byte[] value) {}
 
@@ -22,4 +39,15 @@ public interface ReplicaReads {
      * @param problem why it is not ready (a truncated device, a version it cannot show), or null
      */
     record Status(boolean ready, long appliedVersion, long sequence, long lagMillis, String problem) {}
+
+    /**
+     * @param epoch the epoch served (0: a plain volume, no pool)
+     * @param rotations epoch switches seen
+     * @param staleReads answers dropped because their epoch's device was reused
+     * @param volumeBytes capacity of the served epoch's volume
+     * @param volumeUsedBytes famfs space in use there
+     */
+    record Epoch(long epoch, long rotations, long staleReads, long volumeBytes, long volumeUsedBytes) {
+        public static final Epoch NONE = new Epoch(0, 0, 0, 0, 0);
+    }
 }

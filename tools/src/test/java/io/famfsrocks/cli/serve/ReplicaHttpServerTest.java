@@ -35,6 +35,9 @@ class ReplicaHttpServerTest {
             if (new String(key, StandardCharsets.UTF_8).equals("boom")) {
                 throw new IllegalStateException("the replica failed");
             }
+            if (new String(key, StandardCharsets.UTF_8).equals("stale")) {
+                throw new BusyException("get: the volume was retired and its memory may be reused", null);
+            }
             String v = data.get(new String(key, StandardCharsets.UTF_8));
             return v == null ? null : v.getBytes(StandardCharsets.UTF_8);
         }
@@ -58,6 +61,11 @@ class ReplicaHttpServerTest {
         public Status status() {
             return new Status(ready, 7, 1234, ready ? 0 : 900, ready ? null : problem);
         }
+
+        @Override
+        public Epoch epoch() {
+            return new Epoch(3, 2, 5, 64L << 20, 10L << 20);
+        }
     };
 
     @BeforeEach
@@ -73,6 +81,20 @@ class ReplicaHttpServerTest {
     HttpResponse<String> get(String pathAndQuery) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anAnswerDroppedForAReusedEpochIsA503WithRetryAfterAndTheEpochIsReported() throws Exception {
+        HttpResponse<String> r = get("/get?key=stale");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(r.body()).contains("reused").endsWith("; retry\n");
+        assertThat(get("/health").body()).contains("\"epoch\":3");
+        String m = get("/metrics").body();
+        assertThat(m).contains("\nfamfs_replica_epoch 3\n", "\nfamfs_replica_epoch_rotations_total 2\n",
+                "\nfamfs_replica_stale_reads_total 5\n", "\nfamfs_replica_busy_total 1\n",
+                "\nfamfs_replica_epoch_volume_bytes 67108864\n", "\nfamfs_replica_epoch_volume_used_bytes 10485760\n",
+                "\nfamfs_replica_errors_total 0\n");
     }
 
     @Test
