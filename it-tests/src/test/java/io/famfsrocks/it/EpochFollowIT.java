@@ -5,7 +5,6 @@ import io.famfsrocks.famfs.device.MemoryDevice;
 import io.famfsrocks.famfs.fs.Fsck;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.rocks.epoch.AckSlot;
-import io.famfsrocks.rocks.epoch.EpochFile;
 import io.famfsrocks.rocks.epoch.StaleEpochException;
 import io.famfsrocks.rocks.replica.ChildEpochMounts;
 import io.famfsrocks.rocks.replica.EpochStatus;
@@ -32,8 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A replica over a pool of two devices follows rotations by itself (issue 12, the replica's
- * state machine in docs/epochs.md): the primary ({@link PoolPrimary}, the landed building
- * blocks) seals each epoch towards a new volume on the other device; the replica, in this
+ * state machine in docs/epochs.md): the primary ({@link PoolPrimary}, the publisher's own
+ * rotation) seals each epoch towards a new volume on the other device; the replica, in this
  * JVM with each epoch mounted through its own FUSE server process, opens the next epoch,
  * switches, releases the old one (unmounted, last beat {@code releasedThrough = e}) so that
  * the primary's drain ends by release and the device is reformatted for the rotation after
@@ -87,7 +86,8 @@ class EpochFollowIT {
 
     @Test
     void aReplicaFollowsFiveRotationsReleasingEachOldEpochWhileEveryViewMatchesTheModel() throws Exception {
-        try (PoolPrimary primary = new PoolPrimary(devices, master, dir.resolve("db"), SLOTS).start()) {
+        try (PoolPrimary primary = new PoolPrimary(devices, master, dir.resolve("db"), SLOTS, Duration.ofSeconds(60),
+                Duration.ofSeconds(120))) {
             primary.write(4, 300);
             ReplicaConfig cfg = ReplicaConfig.defaults().withBeatInterval(Duration.ofMillis(20));
             try (FamfsReplica replica = FamfsReplica.openPool(devices, OpenOptions.defaults().withSystemUuid(replicaHost),
@@ -97,21 +97,21 @@ class EpochFollowIT {
                 checker.start();
                 for (int r = 1; r <= 5; r++) {
                     primary.write(3, 300);
-                    long sealedEpoch = primary.epoch();
-                    EpochFile sealed = primary.rotate();
-                    // The lease is long: a drain within it can only come from the replica's release.
-                    assertThat(primary.drain(sealed, Duration.ofSeconds(60), Duration.ofSeconds(45)))
-                            .as("rotation " + r + ": epoch " + sealedEpoch + " drained").isTrue();
+                    Path sealedDevice = Path.of(primary.pool().activeDevice());
+                    long sealedEpoch = primary.rotate(Duration.ofSeconds(60));
+                    // The lease is a minute: a drain well within it can only come from the replica's release.
+                    assertThat(primary.awaitDrained(Duration.ofSeconds(45))).as("rotation " + r + ": drain of epoch "
+                            + sealedEpoch + " (ms)").isLessThan(45_000);
                     EpochStatus st = replica.epochStatus();
-                    AckSlot slot = sealed.slot(st.slot());
+                    AckSlot slot = primary.slot(sealedDevice, st.slot());
                     assertThat(slot.hasReleased(sealedEpoch)).as("slot " + st.slot() + " of epoch " + sealedEpoch + ": "
                             + slot).isTrue();
                     assertThat(slot.servingEpoch()).isEqualTo(sealedEpoch + 1);
                     assertThat(st.epoch()).isEqualTo(sealedEpoch + 1);
                     assertThat(RocksBridgeIT.fuseMountsUnder(dir)).as("only the serving epoch stays mounted")
                             .hasSize(1);
-                    assertThat(Fsck.check(primary.activeDevice(), OpenOptions.defaults().withSystemUuid(master)).clean())
-                            .as("the new epoch's volume passes fsck").isTrue();
+                    assertThat(Fsck.check(Path.of(primary.pool().activeDevice()), OpenOptions.defaults()
+                            .withSystemUuid(master)).clean()).as("the new epoch's volume passes fsck").isTrue();
                 }
                 long want = primary.model.counter();
                 awaitCounter(replica, want);
