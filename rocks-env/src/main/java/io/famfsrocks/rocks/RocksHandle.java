@@ -104,6 +104,23 @@ public final class RocksHandle implements AutoCloseable {
         return handles.get(0);
     }
 
+    /** The column family named {@code name}, or null when the DB has none of that name. */
+    public ColumnFamilyHandle columnFamily(String name) {
+        db();
+        for (int i = 0; i < families.size(); i++) {
+            if (new String(families.get(i).getName(), java.nio.charset.StandardCharsets.UTF_8).equals(name)) {
+                return handles.get(i);
+            }
+        }
+        return null;
+    }
+
+    /** Every column family's handle, the default first. */
+    public List<ColumnFamilyHandle> columnFamilies() {
+        db();
+        return List.copyOf(handles);
+    }
+
     public boolean isClosed() {
         return closed.get();
     }

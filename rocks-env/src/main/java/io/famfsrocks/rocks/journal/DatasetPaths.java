@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
  * &lt;dataset&gt;/journal.0000     version journal, chained to journal.0001, ...
  * &lt;dataset&gt;/sst/000123.sst   SST copies under the primary's file numbers
  * &lt;dataset&gt;/opt/OPTIONS-000007 the primary's OPTIONS files
+ * &lt;dataset&gt;/wal.ring        the WAL ring: write batches not yet in a version ({@link WalFormat})
  * </pre>
  * Stateless.
  */
@@ -41,6 +42,10 @@ public final class DatasetPaths {
 
     public static String journalName(int index) {
         return String.format("journal.%04d", index);
+    }
+
+    public static String walRing(String dataset) {
+        return dataset + "/wal.ring";
     }
 
     public static String sstDir(String dataset) {

@@ -11,6 +11,7 @@ import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalRecord;
 import io.famfsrocks.rocks.journal.JournalWriter;
 import io.famfsrocks.rocks.journal.SstEntry;
+import io.famfsrocks.rocks.journal.WalRingWriter;
 import org.rocksdb.AbstractEventListener;
 import org.rocksdb.DBOptionsInterface;
 import org.rocksdb.RocksDB;
@@ -89,6 +90,7 @@ public final class FamfsPublisher implements AutoCloseable {
     private volatile long handledRequests;
     private volatile JournalWriter journal;
     private volatile ExitGuard exitGuard;
+    private volatile WalShipper wal;
     private Path dbDir;
     private long lastPublishNanos;
     /** A rotation the thresholds asked for failed: they are not acted on again before this time. */
@@ -143,6 +145,9 @@ public final class FamfsPublisher implements AutoCloseable {
         if (options.maxManifestFileSize() > cfg.maxManifestBytes()) {
             options.setMaxManifestFileSize(cfg.maxManifestBytes());
         }
+        if (cfg.walRingBytes() > 0 && options.walTtlSeconds() == 0 && options.walSizeLimitMB() == 0) {
+            options.setWalTtlSeconds(cfg.walTtl().toSeconds()); // the shipper reads WAL files after RocksDB is done with them
+        }
         return p;
     }
 
@@ -175,6 +180,17 @@ public final class FamfsPublisher implements AutoCloseable {
         t.setDaemon(true);
         thread = t;
         exitGuard = new ExitGuard("famfs-publisher-exit-" + dataset, db, this);
+        if (cfg.walRingBytes() > 0 && rotation != null) {
+            // A rotation would leave the ring on a device that is later reused: not carried over yet.
+            System.err.println("famfs-publisher: WAL shipping is not supported over a pool of devices yet; "
+                    + "replicas of " + dataset + " see flushed writes only");
+        } else if (cfg.walRingBytes() > 0) {
+            // Before the first version: a replica that opens on it finds the ring and its start.
+            WalShipper w = new WalShipper(db, WalRingWriter.open(volume, dataset, journal.datasetId(),
+                    cfg.walRingBytes(), cfg.walSegmentBytes()), cfg.walPoll(), dataset);
+            w.start();
+            wal = w;
+        }
         t.start();
         try {
             awaitHandled(1, Long.MAX_VALUE / 2_000_000);
@@ -238,6 +254,21 @@ public final class FamfsPublisher implements AutoCloseable {
         return closed;
     }
 
+    /**
+     * The sequence number of the last write shipped to the WAL ring (-1 when no WAL is
+     * shipped); {@link #walError} says why shipping stopped, if it did.
+     */
+    public long walShippedSequence() {
+        WalShipper w = wal;
+        return w == null ? -1 : w.shippedSequence();
+    }
+
+    /** Why WAL shipping stopped, or null while it runs (or when none is shipped). */
+    public String walError() {
+        WalShipper w = wal;
+        return w == null ? null : w.error();
+    }
+
     public PublisherMetrics metrics() {
         lock.lock();
         try {
@@ -273,6 +304,10 @@ public final class FamfsPublisher implements AutoCloseable {
         }
         if (first && guard != null) {
             guard.remove();
+        }
+        WalShipper w = wal;
+        if (w != null) {
+            w.close(); // before the DB closes: it holds a WAL iterator
         }
         if (t != null && t != Thread.currentThread()) {
             LockSupport.unpark(t);

@@ -17,9 +17,19 @@ import java.time.Duration;
  * @param warnSlotsLeft    warn when fewer famfs log slots than this remain
  * @param rotation         when a publisher over a pool of devices starts a new epoch, and how
  *                         long it waits for replicas to let go of the old one
+ * @param walRingBytes     size of the dataset's WAL ring (write batches shipped as they are
+ *                         acknowledged, so replicas see unflushed writes); 0 ships no WAL.
+ *                         Segments are a 64th of it: the largest batch shipped is a segment.
+ * @param walPoll          how long the WAL shipper waits when the WAL had nothing new
+ * @param walTtl           WAL_ttl_seconds set on a DB that keeps no archived WAL, so that the
+ *                         files outlive the shipper's lag
  */
 public record PublisherConfig(Duration publishInterval, Duration recheckInterval, long journalSize,
-                              long maxManifestBytes, double warnFreeFraction, long warnSlotsLeft, Rotation rotation) {
+                              long maxManifestBytes, double warnFreeFraction, long warnSlotsLeft, Rotation rotation,
+                              long walRingBytes, Duration walPoll, Duration walTtl) {
+    /** The WAL ring size {@link #withWalShipping} gives: 16 MiB of batches, segments of 256 KiB. */
+    public static final long WAL_RING_BYTES = (16L << 20) + 4096;
+
     /**
      * Epoch rotation over a pool (ignored by a publisher on one volume; see docs/epochs.md).
      *
@@ -50,30 +60,49 @@ public record PublisherConfig(Duration publishInterval, Duration recheckInterval
         }
     }
 
+    /** Defaults: no WAL shipping yet (replicas see flushed writes only); see {@link #withWalShipping}. */
     public static PublisherConfig defaults() {
         return new PublisherConfig(Duration.ZERO, Duration.ofSeconds(1), 64L << 20, 4L << 20, 0.10, 500,
-                Rotation.defaults());
+                Rotation.defaults(), 0, Duration.ofMillis(1), Duration.ofMinutes(10));
+    }
+
+    /** Ships the WAL into a ring of {@link #WAL_RING_BYTES}. */
+    public PublisherConfig withWalShipping() {
+        return withWalRing(WAL_RING_BYTES);
+    }
+
+    /** Segment size of the WAL ring. */
+    public int walSegmentBytes() {
+        return (int) ((walRingBytes - 4096) / 64);
+    }
+
+    public PublisherConfig withWalRing(long bytes) {
+        return new PublisherConfig(publishInterval, recheckInterval, journalSize, maxManifestBytes, warnFreeFraction,
+                warnSlotsLeft, rotation, bytes, walPoll, walTtl);
     }
 
     public PublisherConfig withPublishInterval(Duration d) {
-        return new PublisherConfig(d, recheckInterval, journalSize, maxManifestBytes, warnFreeFraction, warnSlotsLeft, rotation);
+        return new PublisherConfig(d, recheckInterval, journalSize, maxManifestBytes, warnFreeFraction, warnSlotsLeft,
+                rotation, walRingBytes, walPoll, walTtl);
     }
 
     public PublisherConfig withJournalSize(long s) {
-        return new PublisherConfig(publishInterval, recheckInterval, s, maxManifestBytes, warnFreeFraction, warnSlotsLeft, rotation);
+        return new PublisherConfig(publishInterval, recheckInterval, s, maxManifestBytes, warnFreeFraction, warnSlotsLeft,
+                rotation, walRingBytes, walPoll, walTtl);
     }
 
     public PublisherConfig withMaxManifestBytes(long s) {
-        return new PublisherConfig(publishInterval, recheckInterval, journalSize, s, warnFreeFraction, warnSlotsLeft, rotation);
+        return new PublisherConfig(publishInterval, recheckInterval, journalSize, s, warnFreeFraction, warnSlotsLeft,
+                rotation, walRingBytes, walPoll, walTtl);
     }
 
     public PublisherConfig withWarnings(double freeFraction, long slotsLeft) {
         return new PublisherConfig(publishInterval, recheckInterval, journalSize, maxManifestBytes, freeFraction, slotsLeft,
-                rotation);
+                rotation, walRingBytes, walPoll, walTtl);
     }
 
     public PublisherConfig withRotation(Rotation r) {
         return new PublisherConfig(publishInterval, recheckInterval, journalSize, maxManifestBytes, warnFreeFraction,
-                warnSlotsLeft, r);
+                warnSlotsLeft, r, walRingBytes, walPoll, walTtl);
     }
 }

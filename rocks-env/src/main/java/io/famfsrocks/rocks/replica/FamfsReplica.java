@@ -11,12 +11,17 @@ import io.famfsrocks.rocks.epoch.StaleEpochException;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalRecord;
 import io.famfsrocks.rocks.journal.SstEntry;
+import io.famfsrocks.rocks.journal.WalRecord;
+import io.famfsrocks.rocks.journal.WalRingReader;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -68,7 +73,11 @@ public final class FamfsReplica implements AutoCloseable {
     private volatile SecondaryInstance current;
     private volatile boolean closed;
     private Thread follower;
+    private Thread walFollower;
     private long readAheadBefore;
+    private final WalOverlay overlay = new WalOverlay();
+    /** What the newest verified view holds per family: the WAL thread trims the overlay by it. */
+    private final AtomicReference<Map<Integer, Long>> pendingTrim = new AtomicReference<>();
 
     private FamfsReplica(String dataset, ReplicaConfig cfg) {
         this.dataset = DatasetPaths.check(dataset);
@@ -128,6 +137,14 @@ public final class FamfsReplica implements AutoCloseable {
         Thread t = new Thread(this::follow, "famfs-replica-" + dataset);
         t.setDaemon(true);
         follower = t;
+        if (epochs == null) { // over a pool the ring is not carried across rotations yet: flushed writes only
+            EpochVolume s = serving;
+            WalRingReader ring = new WalRingReader(s.volume, dataset, s.reader.header().datasetId());
+            Thread w = new Thread(() -> followWal(ring), "famfs-replica-wal-" + dataset);
+            w.setDaemon(true);
+            walFollower = w;
+            w.start();
+        }
         t.start();
         return this;
     }
@@ -137,16 +154,54 @@ public final class FamfsReplica implements AutoCloseable {
         health.addListener(listener);
     }
 
+    /** The value of {@code key} in the default column family, or null: see {@link #lookup}. */
     public byte[] get(byte[] key) {
+        return lookup(null, key).value();
+    }
+
+    /**
+     * A value and the primary's sequence number it reflects at least. Immutable.
+     *
+     * @param value    the value, or null when the key is absent
+     * @param sequence every write acknowledged up to this sequence number is reflected
+     */
+    public record Lookup(byte[] value, long sequence) {}
+
+    /**
+     * Looks {@code key} up in column family {@code family} (null: the default): in the WAL
+     * overlay first when it stands above the version served (the answer is then as of the
+     * overlay's last applied write), else in the version. A key whose newest write in the
+     * overlay is a merge is answered by the version (merges are not applied to the overlay).
+     */
+    public Lookup lookup(String family, byte[] key) {
         for (int attempt = 0; ; attempt++) {
+            WalOverlay.Run run = overlay.run(); // before the instance: see WalOverlay.Run.usableOver
             SecondaryInstance h = acquire();
             try {
-                byte[] v = h.db.get(key);
+                ColumnFamilyHandle cf = family(h, family);
+                SecondaryInstance.View view = h.view();
+                long end = run.end;
+                boolean use = run.usableOver(view.flushed(), view.upper(), h.contained());
+                WalOverlay.Entry e = null;
+                if (use) {
+                    WalOverlay.Family f = run.family(cf.getID());
+                    e = f == null ? null : f.find(key);
+                }
+                if (e != null && e.kind() != WalOverlay.MERGE) {
+                    return new Lookup(e.kind() == WalOverlay.PUT ? e.value() : null, end - 1);
+                }
+                if (e != null) {
+                    overlay.mergeFallback();
+                }
+                byte[] v = h.db.get(cf, key);
                 h.epoch.guard.requireIntact("get");
-                return v;
+                return new Lookup(v, use ? end - 1 : Math.max(view.flushed(), 0));
             } catch (StaleEpochException e) {
                 retryOrThrow(h, attempt, e);
             } catch (RocksDBException | RuntimeException | InternalError e) {
+                if (e instanceof BridgeException b && b.kind() == ErrorKind.NOT_FOUND) {
+                    throw b;
+                }
                 retryOrThrow(h, attempt, stale(h, "get", e)); // reused memory may also fail the read itself
             } finally {
                 h.release();
@@ -154,21 +209,24 @@ public final class FamfsReplica implements AutoCloseable {
         }
     }
 
+    /** The values of {@code keys} in the default column family (null for absent ones), each as {@link #lookup}. */
     public List<byte[]> multiGet(List<byte[]> keys) {
-        for (int attempt = 0; ; attempt++) {
-            SecondaryInstance h = acquire();
-            try {
-                List<byte[]> v = h.db.multiGetAsList(keys);
-                h.epoch.guard.requireIntact("multiGet");
-                return v;
-            } catch (StaleEpochException e) {
-                retryOrThrow(h, attempt, e);
-            } catch (RocksDBException | RuntimeException | InternalError e) {
-                retryOrThrow(h, attempt, stale(h, "multiGet", e));
-            } finally {
-                h.release();
-            }
+        List<byte[]> out = new ArrayList<>(keys.size());
+        for (byte[] k : keys) {
+            out.add(get(k));
         }
+        return out;
+    }
+
+    private static ColumnFamilyHandle family(SecondaryInstance h, String name) {
+        if (name == null) {
+            return h.db.getDefaultColumnFamily();
+        }
+        ColumnFamilyHandle cf = h.family(name);
+        if (cf == null) {
+            throw new BridgeException(ErrorKind.NOT_FOUND, "no column family '" + name + "' in the published DB");
+        }
+        return cf;
     }
 
     /**
@@ -198,11 +256,27 @@ public final class FamfsReplica implements AutoCloseable {
         }
     }
 
-    /** An iterator over the version current now; close it. Each {@link ReplicaIterator#nextBatch} is checked. */
+    /** An iterator over the default column family; see {@link #newIterator(String)}. */
     public ReplicaIterator newIterator() {
+        return newIterator(null);
+    }
+
+    /**
+     * An iterator over column family {@code family} (null: the default) as of now: the
+     * version served, merged with the WAL overlay when it stands above it. Close it. Each
+     * {@link ReplicaIterator#nextBatch} is checked.
+     */
+    public ReplicaIterator newIterator(String family) {
+        WalOverlay.Run run = overlay.run(); // before the instance: see WalOverlay.Run.usableOver
         SecondaryInstance h = acquire();
         try {
-            return new ReplicaIterator(h.db.newIterator(), h.epoch.guard, h::release);
+            ColumnFamilyHandle cf = family(h, family);
+            SecondaryInstance.View view = h.view();
+            long end = run.end;
+            boolean use = run.usableOver(view.flushed(), view.upper(), h.contained());
+            WalOverlay.Family f = use ? run.family(cf.getID()) : null;
+            return new ReplicaIterator(h.db.newIterator(cf), h.epoch.guard, f,
+                    use ? end - 1 : Math.max(view.flushed(), 0), h::release);
         } catch (RuntimeException e) {
             h.release();
             throw e;
@@ -250,6 +324,15 @@ public final class FamfsReplica implements AutoCloseable {
             LockSupport.unpark(t);
             try {
                 t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Thread w = walFollower;
+        if (w != null) {
+            LockSupport.unpark(w);
+            try {
+                w.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -440,6 +523,7 @@ public final class FamfsReplica implements AutoCloseable {
     }
 
     private void markApplied(EpochVolume s, JournalRecord.Version target) {
+        showView(current);
         health.applied(s.epoch, target);
         List<Long> live = new ArrayList<>();
         for (SstEntry e : target.ssts()) {
@@ -452,6 +536,68 @@ public final class FamfsReplica implements AutoCloseable {
         }
         s.unused.drop(live);
         health.notifyListeners();
+    }
+
+    /**
+     * Tells readers what the (caught-up or fresh) instance holds, once the overlay has reached
+     * it (briefly waited for: the ring is normally ahead of the journal), and asks the WAL
+     * thread to trim what the instance holds from the overlay.
+     */
+    private void showView(SecondaryInstance h) {
+        long upper = h.db.getLatestSequenceNumber();
+        long deadline = System.nanoTime() + 100_000_000L;
+        while (walFollower != null && overlay.start() >= 0 && overlay.end() - 1 < upper
+                && System.nanoTime() < deadline && !closed) {
+            LockSupport.parkNanos(200_000);
+        }
+        h.view(new SecondaryInstance.View(h.containedAll(), upper));
+        pendingTrim.set(h.contained());
+        Thread w = walFollower;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    // ---- WAL follower thread ----
+
+    private void followWal(WalRingReader ring) {
+        List<WalRecord> records = new ArrayList<>();
+        String reported = null;
+        while (!closed) {
+            try {
+                if (!ring.ready()) {
+                    LockSupport.parkNanos(100_000_000L);
+                    continue;
+                }
+                Map<Integer, Long> trim = pendingTrim.getAndSet(null);
+                if (trim != null) {
+                    overlay.trim(trim);
+                }
+                records.clear();
+                if (ring.poll(records) == 0) {
+                    LockSupport.parkNanos(cfg.pollInterval().toNanos());
+                    continue;
+                }
+                for (WalRecord r : records) {
+                    if (r instanceof WalRecord.Batch b) {
+                        overlay.apply(b);
+                    } else if (r instanceof WalRecord.Lost l) {
+                        overlay.reset(l.reason());
+                        LOG.log(System.Logger.Level.WARNING, "replica of {0}: WAL overlay dropped: {1}; reads come from "
+                                + "the published version until the overlay covers it again", dataset, l.reason());
+                    }
+                }
+                reported = null;
+            } catch (Throwable e) {
+                String p = "WAL follower error: " + e.getMessage();
+                if (!p.equals(reported)) {
+                    LOG.log(System.Logger.Level.WARNING, "replica of {0}: {1}", dataset, p);
+                    reported = p;
+                }
+                overlay.reset(p);
+                LockSupport.parkNanos(100_000_000L);
+            }
+        }
     }
 
     private SecondaryInstance openVerified(EpochVolume ev, JournalRecord.Version target) {

@@ -7,16 +7,21 @@ import io.famfsrocks.rocks.RocksHandle;
 import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.journal.JournalRecord;
 import io.famfsrocks.rocks.journal.SstEntry;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.LiveFileMetaData;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,6 +38,13 @@ final class SecondaryInstance {
     final EpochVolume epoch;
     private final RocksHandle rocks;
     private final AtomicInteger refs = new AtomicInteger(1);
+    /** Family id to the sequence number up to which the last verified version holds its writes. */
+    private volatile Map<Integer, Long> contained = Map.of();
+    /** What readers may assume: every write up to {@code flushed} is in the view, none past {@code upper}. */
+    private volatile View view = new View(-1, Long.MAX_VALUE);
+
+    /** Bounds of the view for the WAL overlay. Immutable. */
+    record View(long flushed, long upper) {}
 
     private SecondaryInstance(RocksHandle rocks, EpochVolume epoch) {
         this.rocks = rocks;
@@ -78,11 +90,16 @@ final class SecondaryInstance {
         }
     }
 
-    /** Null when the instance shows exactly {@code target}; else what differs. */
+    /**
+     * Null when the instance shows exactly {@code target}; else what differs. On success also
+     * notes, per column family, the largest sequence number its SSTs hold ({@link #contained}).
+     */
     String verify(JournalRecord.Version target) {
         Set<Long> live = new HashSet<>();
+        Map<String, Long> byName = new HashMap<>();
         for (LiveFileMetaData m : db.getLiveFilesMetaData()) {
             live.add(DatasetPaths.sstNumber(m.fileName()));
+            byName.merge(new String(m.columnFamilyName(), StandardCharsets.UTF_8), m.largestSeqno(), Math::max);
         }
         Set<Long> want = new HashSet<>();
         for (SstEntry s : target.ssts()) {
@@ -95,7 +112,47 @@ final class SecondaryInstance {
         if (db.getLatestSequenceNumber() < target.sequence()) {
             return "sequence " + db.getLatestSequenceNumber() + " is behind the published " + target.sequence();
         }
+        List<ColumnFamilyHandle> cfs = rocks.columnFamilies();
+        Map<Integer, Long> byId = new HashMap<>();
+        for (ColumnFamilyHandle h : cfs) {
+            try {
+                long c = byName.getOrDefault(new String(h.getName(), StandardCharsets.UTF_8), 0L);
+                // One family: the version's sequence is exactly what its flushes hold (a bottommost
+                // compaction zeroes SSTs' sequence numbers, so they alone may under-report).
+                byId.put(h.getID(), cfs.size() == 1 ? Math.max(c, target.sequence()) : c);
+            } catch (RocksDBException e) {
+                throw BridgeException.rocks("name a column family", e);
+            }
+        }
+        contained = Map.copyOf(byId);
         return null;
+    }
+
+    /** Per family id, the sequence number up to which the last verified version holds its writes. */
+    Map<Integer, Long> contained() {
+        return contained;
+    }
+
+    /** The smallest of {@link #contained}: every write up to it, in any family, is in the view. */
+    long containedAll() {
+        long min = Long.MAX_VALUE;
+        for (long c : contained.values()) {
+            min = Math.min(min, c);
+        }
+        return min == Long.MAX_VALUE ? -1 : min;
+    }
+
+    View view() {
+        return view;
+    }
+
+    void view(View v) {
+        view = v;
+    }
+
+    /** The handle of column family {@code name}, or null. */
+    ColumnFamilyHandle family(String name) {
+        return rocks.columnFamily(name);
     }
 
     /** Takes a reference unless the instance is already closed. */
