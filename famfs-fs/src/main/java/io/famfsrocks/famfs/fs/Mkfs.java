@@ -2,6 +2,7 @@ package io.famfsrocks.famfs.fs;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.FaultPoint;
 import io.famfsrocks.famfs.device.MemoryDevice;
 import io.famfsrocks.famfs.format.FamfsLayout;
 import io.famfsrocks.famfs.format.LogHeader;
@@ -19,6 +20,12 @@ import java.util.UUID;
  * another host (kill it first, as with the reference). Stateless, thread-safe.
  */
 public final class Mkfs {
+    /**
+     * Crash point (docs/reliability.md, "Fault points"): the old superblock's magic zeroed and
+     * flushed, the log and the new superblock not written yet (a reformat cut short).
+     */
+    public static final FaultPoint MAGIC_CLEARED = FaultPoint.named("mkfs.magic-cleared");
+
     private Mkfs() {}
 
     /**
@@ -88,6 +95,7 @@ public final class Mkfs {
             // Invalidate first so a crash midway leaves no valid-looking old volume.
             d.putLong(0, 0);
             d.flush(0, 8);
+            MAGIC_CLEARED.hit();
             d.zero(FamfsLayout.LOG_OFFSET, o.logLen());
             new FamfsLog(d, o.logLen()).format();
             d.zero(0, FamfsLayout.LOG_OFFSET);

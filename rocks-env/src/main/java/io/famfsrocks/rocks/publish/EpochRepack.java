@@ -1,6 +1,7 @@
 package io.famfsrocks.rocks.publish;
 
 import io.famfsrocks.famfs.ErrorKind;
+import io.famfsrocks.famfs.FaultPoint;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.journal.JournalRecord;
@@ -24,6 +25,9 @@ import java.util.Map;
  * publisher thread.
  */
 final class EpochRepack implements EpochRotation.Repack {
+    /** Crash point (docs/reliability.md, "Fault points"): an SST of the repack copied into the new epoch, no record names it. */
+    public static final FaultPoint SST_REPACKED = FaultPoint.named("rotation.repack-sst");
+
     private final RocksDB db;
     private final Path dbDir;
     private final long sequenceFloor;
@@ -64,6 +68,7 @@ final class EpochRepack implements EpochRotation.Repack {
             for (Map.Entry<Long, Long> e : live.sizes.entrySet()) {
                 SstEntry was = old.shared(e.getKey());
                 SstEntry s = nc.copy(e.getKey(), e.getValue(), live.channel(e.getKey()));
+                SST_REPACKED.hit();
                 if (was != null && (was.crc32c() != s.crc32c() || was.size() != s.size())) {
                     throw new BridgeException(ErrorKind.CORRUPT_MEDIA, "repacking SST " + e.getKey() + " into the new "
                             + "epoch gave CRC32C " + Integer.toHexString(s.crc32c()) + " over " + s.size()

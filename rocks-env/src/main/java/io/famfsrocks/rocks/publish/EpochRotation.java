@@ -2,6 +2,7 @@ package io.famfsrocks.rocks.publish;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
+import io.famfsrocks.famfs.FaultPoint;
 import io.famfsrocks.famfs.fs.Famfs;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Mkfs;
@@ -47,6 +48,17 @@ import java.util.UUID;
  * (this object's monitor guards the volumes they touch).
  */
 final class EpochRotation implements AutoCloseable {
+    /** Crash points (docs/reliability.md, "Fault points"): a free device formatted for the next epoch, no control file yet. */
+    public static final FaultPoint FORMATTED = FaultPoint.named("rotation.formatted");
+    /** The next epoch's control file created and its header published; nothing repacked yet. */
+    public static final FaultPoint CONTROL_CREATED = FaultPoint.named("rotation.control-created");
+    /** The repack done: the next epoch's journal holds its first version; the active epoch not sealed. */
+    public static final FaultPoint REPACKED = FaultPoint.named("rotation.repacked");
+    /** The active epoch sealed towards the next; the publisher has not swapped to it. */
+    public static final FaultPoint SEALED = FaultPoint.named("rotation.sealed");
+    /** The sealed epoch marked drained; its volume not closed yet. */
+    public static final FaultPoint DRAINED = FaultPoint.named("rotation.drained");
+
     /** An epoch this publisher holds open as master. */
     private record Epoch(MasterVolume volume, EpochFile file, EpochHeader header, PoolDevice device) {
         UUID uuid() {
@@ -211,12 +223,14 @@ final class EpochRotation implements AutoCloseable {
         Repack.Result done;
         try {
             done = repack.into(next.volume, oldJournal);
+            REPACKED.hit();
             long lastHere = oldJournal.lastVersion() == null ? 0 : oldJournal.lastVersion().version();
             active.file.writeSeal(new SealRecord(next.header.epoch(), next.uuid(), lastHere, System.currentTimeMillis()));
         } catch (Exception | Error e) {
             next.volume.close();
             throw e;
         }
+        SEALED.hit();
         Epoch old = active;
         synchronized (this) {
             active = next;
@@ -248,6 +262,7 @@ final class EpochRotation implements AutoCloseable {
                     + "the reused device will fail their epoch check)");
         }
         draining.file.markDrained();
+        DRAINED.hit();
         stats.drained(waited / 1_000_000);
         synchronized (this) {
             draining.volume.close();
@@ -268,6 +283,7 @@ final class EpochRotation implements AutoCloseable {
     private Epoch create(DevicePool devices, PoolDevice device, long n, UUID previous, long logLen) {
         devices.format(device, Mkfs.Options.defaults().withLogLen(logLen).withVersion(opts.version())
                 .withSystemUuid(opts.systemUuid()));
+        FORMATTED.hit();
         PoolDevice now = DevicePool.inspect(device.path(), opts);
         MasterVolume v = Famfs.openMaster(device.path(), opts);
         try {
@@ -282,6 +298,7 @@ final class EpochRotation implements AutoCloseable {
             }
             EpochHeader h = new EpochHeader(cfg.slots(), poolId, uuid, previous, n, System.currentTimeMillis(), dataset);
             EpochFile f = EpochFile.create(v, h);
+            CONTROL_CREATED.hit();
             return new Epoch(v, f, h, now);
         } catch (RuntimeException e) {
             v.close();
