@@ -66,8 +66,12 @@ final class EpochRotation implements AutoCloseable {
         }
     }
 
-    /** What the publisher writes into from now on. */
-    record Swap(MasterVolume volume, SstCopier copier, JournalWriter journal) {}
+    /**
+     * What the publisher writes into from now on; {@code record} counts the rotation in the
+     * statistics, called by the publisher together with the swap (so no reader of its metrics
+     * sees the rotation counted and the old journal's version).
+     */
+    record Swap(MasterVolume volume, SstCopier copier, JournalWriter journal, Runnable record) {}
 
     private final List<Path> paths;
     private final OpenOptions opts;
@@ -132,7 +136,7 @@ final class EpochRotation implements AutoCloseable {
         return active.volume;
     }
 
-    long epoch() {
+    synchronized long epoch() {
         return active.header.epoch();
     }
 
@@ -237,10 +241,10 @@ final class EpochRotation implements AutoCloseable {
         }
         startDrain(old);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        stats.rotated(next.header.epoch(), done.bytes(), done.liveBytes(), ms);
         System.err.printf("famfs-publisher: dataset %s rotated to epoch %d on %s (%s): %d bytes repacked in %d ms%n",
                 dataset, next.header.epoch(), target.path(), why, done.bytes(), ms);
-        return new Swap(next.volume, done.copier(), done.journal());
+        return new Swap(next.volume, done.copier(), done.journal(), () -> stats.rotated(next.header.epoch(),
+                done.bytes(), done.liveBytes(), ms));
     }
 
     /**

@@ -483,6 +483,7 @@ public final class FamfsPublisher implements AutoCloseable {
         try {
             volume = s.volume();
             journal = s.journal();
+            s.record().run();
         } finally {
             lock.unlock();
         }
