@@ -408,6 +408,14 @@ public final class FamfsReplica implements AutoCloseable {
         while (!closed) {
             EpochVolume s = serving;
             try {
+                if (epochs != null && !s.guard.intact()) {
+                    // The served epoch's device was reused (this host was paused past its lease):
+                    // nothing more is read from it; open the pool's active epoch and switch there.
+                    epochs.recover(s);
+                    epochs.step(s);
+                    LockSupport.parkNanos(cfg.pollInterval().toNanos());
+                    continue;
+                }
                 s.volume.requireWholeDevice(); // never read a journal past the device's end
                 if (s.remounted) { // the mount's server was restarted: files opened through it are dead
                     s.remounted = false;
@@ -436,13 +444,6 @@ public final class FamfsReplica implements AutoCloseable {
                 // here, and a follower that died of it said nothing while /health stayed ready
                 // (issue 13 item 7). The last verified version keeps serving; this says why it is
                 // not current, in /health and once in the log.
-                if (e instanceof StaleEpochException && epochs != null && !s.guard.intact()) {
-                    try {
-                        epochs.recover(s);
-                    } catch (RuntimeException r) {
-                        e = r;
-                    }
-                }
                 String p = "follower error: " + (e instanceof BridgeException || e instanceof FamfsException
                         ? e.getMessage() : e.toString());
                 if (!p.equals(reported)) {
