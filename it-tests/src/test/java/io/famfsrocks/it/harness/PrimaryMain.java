@@ -24,8 +24,10 @@ import java.time.Duration;
  * <pre>
  * java -cp ... io.famfsrocks.it.harness.PrimaryMain --device /dev/shm/dev --db /dev/shm/db
  *      --dataset db1 [--slots 5000] [--batch 500] [--flush-every 4] [--pause-ms 5]
- *      [--interval-ms 0] [--duration-s 0 (forever)]
+ *      [--interval-ms 0] [--duration-s 0 (forever)] [--stop-file PATH] [--publish false]
  * </pre>
+ * With {@code --publish false} it is a plain RocksDB owner that never touches famfs (no
+ * {@code --device}): the DB a sidecar ({@code sst-publish --follow}) publishes.
  * The host identity comes from {@code FAMFS_SYSTEM_UUID} (or {@code --uuid}).
  */
 public final class PrimaryMain {
@@ -39,22 +41,27 @@ public final class PrimaryMain {
         long flushEvery = a.getLong("flush-every", 4);
         long pauseMs = a.getLong("pause-ms", 5);
         long durationMs = a.getLong("duration-s", 0) * 1000;
+        Path stopFile = a.get("stop-file", null) == null ? null : Path.of(a.get("stop-file", null));
         OpenOptions oo = OpenOptions.defaults().withSystemUuid(a.get("uuid", null));
-        try (MasterVolume volume = Famfs.openMaster(Path.of(a.get("device")), oo);
+        boolean publish = Boolean.parseBoolean(a.get("publish", "true"));
+        try (MasterVolume volume = publish ? Famfs.openMaster(Path.of(a.get("device")), oo) : null;
              Options opts = new Options().setCreateIfMissing(true).setWriteBufferSize(256 << 10)
                      .setLevel0FileNumCompactionTrigger(2).setTargetFileSizeBase(256 << 10)
                      .setMaxBytesForLevelBase(1 << 20)) {
-            FamfsPublisher pub = FamfsPublisher.attach(opts, volume, a.get("dataset"), PublisherConfig.defaults()
-                    .withPublishInterval(Duration.ofMillis(a.getLong("interval-ms", 0))));
+            FamfsPublisher pub = !publish ? null : FamfsPublisher.attach(opts, volume, a.get("dataset"),
+                    PublisherConfig.defaults().withPublishInterval(Duration.ofMillis(a.getLong("interval-ms", 0))));
             try (RocksDB db = RocksDB.open(opts, a.get("db")); FamfsPublisher p = pub;
                  WriteOptions wo = new WriteOptions(); FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
                 WorkloadModel model = new WorkloadModel(slots);
                 model.advanceTo(WorkloadModel.decodeCounter(db.get(WorkloadModel.COUNTER_KEY)));
                 System.out.println("PRIMARY start counter=" + model.counter());
-                pub.start(db);
+                if (pub != null) {
+                    pub.start(db);
+                }
                 long start = System.currentTimeMillis();
                 long lastReport = 0;
-                for (long n = 1; durationMs == 0 || System.currentTimeMillis() - start < durationMs; n++) {
+                for (long n = 1; (durationMs == 0 || System.currentTimeMillis() - start < durationMs)
+                        && (stopFile == null || !java.nio.file.Files.exists(stopFile)); n++) {
                     try (WriteBatch b = new WriteBatch()) {
                         model.nextBatch(b, batch);
                         db.write(wo, b);
@@ -62,7 +69,10 @@ public final class PrimaryMain {
                     if (n % flushEvery == 0) {
                         db.flush(fo);
                     }
-                    if (System.currentTimeMillis() - lastReport > 1000) {
+                    if (pub == null && System.currentTimeMillis() - lastReport > 1000) {
+                        lastReport = System.currentTimeMillis();
+                        System.out.println("PRIMARY counter=" + model.counter() + " sequence=" + db.getLatestSequenceNumber());
+                    } else if (System.currentTimeMillis() - lastReport > 1000) {
                         lastReport = System.currentTimeMillis();
                         PublisherMetrics m = pub.metrics();
                         System.out.println("PRIMARY counter=" + model.counter() + " version=" + m.lastVersion()
@@ -73,6 +83,9 @@ public final class PrimaryMain {
                     if (pauseMs > 0) {
                         Thread.sleep(pauseMs);
                     }
+                }
+                if (pub == null) {
+                    db.flush(fo); // a sidecar publishes only what is flushed: all of it, for the test's last check
                 }
                 System.out.println("PRIMARY done counter=" + model.counter());
             }

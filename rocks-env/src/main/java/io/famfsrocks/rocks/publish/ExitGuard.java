@@ -18,6 +18,7 @@ final class ExitGuard {
     private final Thread hook;
     private boolean done;
 
+    /** @param db the publisher's own DB, or null (a sidecar's DB belongs to another process) */
     ExitGuard(String name, RocksDB db, AutoCloseable owner) {
         this.hook = new Thread(() -> cancelThen(db, owner), name);
         Runtime.getRuntime().addShutdownHook(hook);
@@ -28,7 +29,9 @@ final class ExitGuard {
             if (done) {
                 return;
             }
-            db.cancelAllBackgroundWork(true);
+            if (db != null) { // null for a sidecar: the DB is another process's
+                db.cancelAllBackgroundWork(true);
+            }
         }
         try {
             owner.close();

@@ -43,6 +43,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * FamfsPublisher p = pub)} closes the publisher first. A DB closed under a running
  * publisher is a native use-after-free: RocksDB's handles cannot tell.)
  *
+ * <p>A sidecar ({@link #follow}, {@code sst-publish --follow}) publishes a DB another
+ * process owns: there is no listener, and each publication's version comes from a read-only
+ * instance of that DB ({@link FollowedDb}) instead of the DB itself ({@link VersionSource}).
+ *
  * <p>The listener it adds only records creation times and wakes the publisher thread; it
  * never blocks a flush or compaction. Each publication lists the current version and opens
  * its new SSTs and the MANIFEST ({@link LiveVersion}), checks famfs has room ({@link
@@ -82,6 +86,8 @@ public final class FamfsPublisher implements AutoCloseable {
     private final PublisherListener listener;
 
     private volatile RocksDB db;
+    private volatile VersionSource source;
+    private FollowedDb followed;
     private volatile Thread thread;
     private volatile boolean closed;
     private volatile PublisherState state = PublisherState.NEW;
@@ -158,32 +164,76 @@ public final class FamfsPublisher implements AutoCloseable {
      * CRC32C and not copied again.
      */
     public synchronized void start(RocksDB db) {
-        if (closed || this.db != null) {
-            throw new IllegalStateException("publisher for " + dataset + " is " + (closed ? "closed" : "started"));
-        }
+        requireNew();
         String identity;
         try {
             identity = Files.readString(Path.of(db.getName(), "IDENTITY")).trim();
         } catch (IOException e) {
             throw new BridgeException(ErrorKind.IO, "cannot read the IDENTITY of " + db.getName() + ": " + e.getMessage(), e);
         }
+        Path dir = Path.of(db.getName());
+        this.db = db;
+        this.dbDir = dir;
+        begin(identity, (floor, needsCopy) -> LiveVersion.take(db, dir, floor, needsCopy),
+                () -> new ExitGuard("famfs-publisher-exit-" + dataset, db, this));
+    }
+
+    /**
+     * A sidecar publisher, not started yet: it will publish the RocksDB in {@code dbDir},
+     * which another process owns and keeps open (any language), and follow its flushes and
+     * compactions until {@link #close} ({@link FollowedDb}: a read-only instance lists each
+     * new version; nothing in {@code dbDir} is written or locked). The owner's changes are
+     * looked for every {@code cfg.recheckInterval()}. Only flushed data is published: the
+     * owner's WAL is not read. Start it with {@link #start()}.
+     *
+     * @param emptyWalDir an empty directory for the read-only instances' WAL directory (the
+     *                    caller's, left empty)
+     */
+    public static FamfsPublisher follow(MasterVolume volume, String dataset, Path dbDir, Path emptyWalDir,
+                                        PublisherConfig cfg) {
+        FamfsPublisher p = new FamfsPublisher(new PublisherStats(), volume, null, dataset, cfg);
+        p.followed = new FollowedDb(dbDir, emptyWalDir, p.stats);
+        return p;
+    }
+
+    /**
+     * Starts a {@link #follow} publisher: returns once the first version (what the DB has
+     * flushed now) is published, or publishing has stopped ({@link #metrics()} says why).
+     * From now until {@link #close}, a JVM exit (SIGTERM, Ctrl-C) closes the publisher.
+     */
+    public synchronized void start() {
+        requireNew();
+        if (followed == null) {
+            throw new IllegalStateException("an attached publisher starts with start(db)");
+        }
+        begin(followed.identity(), followed, () -> new ExitGuard("famfs-publisher-exit-" + dataset, null, this));
+    }
+
+    private void requireNew() {
+        if (closed || thread != null) {
+            throw new IllegalStateException("publisher for " + dataset + " is " + (closed ? "closed" : "started"));
+        }
+    }
+
+    /** Opens (or resumes) the journal, starts the thread and waits for the first publication. */
+    private void begin(String identity, VersionSource from, java.util.function.Supplier<ExitGuard> guard) {
         journal = JournalWriter.open(volume, dataset, cfg.journalSize(), identity);
         JournalRecord.Version last = journal.lastVersion();
         if (last != null) {
             copier.verify(last);
         }
-        this.db = db;
-        this.dbDir = Path.of(db.getName());
+        this.source = from;
         state = PublisherState.RUNNING;
         requests.incrementAndGet();
         Thread t = new Thread(this::run, "famfs-publisher-" + dataset);
         t.setDaemon(true);
         thread = t;
-        exitGuard = new ExitGuard("famfs-publisher-exit-" + dataset, db, this);
-        if (cfg.walRingBytes() > 0 && rotation != null) {
+        exitGuard = guard.get();
+        if (cfg.walRingBytes() > 0 && (rotation != null || db == null)) {
             // A rotation would leave the ring on a device that is later reused: not carried over yet.
-            System.err.println("famfs-publisher: WAL shipping is not supported over a pool of devices yet; "
-                    + "replicas of " + dataset + " see flushed writes only");
+            // A sidecar reads no WAL: its DB's WAL belongs to the owner, in another process.
+            System.err.println("famfs-publisher: WAL shipping is not supported " + (db == null ? "by a sidecar"
+                    : "over a pool of devices") + " yet; replicas of " + dataset + " see flushed writes only");
         } else if (cfg.walRingBytes() > 0) {
             // Before the first version: a replica that opens on it finds the ring and its start.
             WalShipper w = new WalShipper(db, WalRingWriter.open(volume, dataset, journal.datasetId(),
@@ -402,7 +452,11 @@ public final class FamfsPublisher implements AutoCloseable {
         // Read before listing: a flush reported here is already in the version listed.
         JournalRecord.Version lastPublished = journal.lastVersion();
         long floor = Math.max(flushedSequence.get(), lastPublished == null ? 0 : lastPublished.sequence());
-        try (LiveVersion live = LiveVersion.take(db, dbDir, floor, copier::needsCopy)) {
+        LiveVersion taken = source.take(floor, copier::needsCopy);
+        if (taken == null) {
+            return; // a followed DB that has not changed
+        }
+        try (LiveVersion live = taken) {
             long t1 = System.nanoTime();
             if (live.isPublishedAs(journal.lastVersion())) {
                 return;

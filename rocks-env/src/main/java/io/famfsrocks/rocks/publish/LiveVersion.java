@@ -36,6 +36,7 @@ final class LiveVersion implements AutoCloseable {
     private final Map<Long, Path> paths = new HashMap<>();
     private final Map<Long, FileChannel> channels = new HashMap<>();
     private FileChannel manifest;
+    private FileChannel options;
     long manifestNumber = -1;
     long manifestSize;
     /** Everything up to this sequence number is in the listed version. */
@@ -78,6 +79,16 @@ final class LiveVersion implements AutoCloseable {
             }
         }
         return take(db, dir, sequenceFloor, needsCopy, needsVerify, true);
+    }
+
+    /**
+     * One listing of {@code db} and one opening of its files, without pinning (a read-only
+     * instance cannot pin): a file deleted in between is a NoSuchFileException for the
+     * caller, who lists again ({@link FollowedDb} with a fresh instance).
+     */
+    static LiveVersion takeOnce(RocksDB db, Path dir, long sequenceFloor, LongPredicate needsCopy)
+            throws RocksDBException, IOException {
+        return take(db, dir, sequenceFloor, needsCopy, needsCopy, false);
     }
 
     private static LiveVersion take(RocksDB db, Path dir, long sequenceFloor, LongPredicate needsCopy,
@@ -147,6 +158,8 @@ final class LiveVersion implements AutoCloseable {
 
     private void open(LongPredicate needsCopy, LongPredicate needsVerify) throws IOException {
         manifest = FileChannel.open(dir.resolve(DatasetPaths.manifestName(manifestNumber)), StandardOpenOption.READ);
+        // Held open too: an owner in another process may replace its OPTIONS file (SetOptions) meanwhile.
+        options = FileChannel.open(dir.resolve(optionsName), StandardOpenOption.READ);
         for (Map.Entry<Long, Long> e : sizes.entrySet()) {
             if (needsCopy.test(e.getKey())) {
                 channels.put(e.getKey(), FileChannel.open(paths.get(e.getKey()), StandardOpenOption.READ));
@@ -159,6 +172,11 @@ final class LiveVersion implements AutoCloseable {
             // The MANIFEST we opened is not the one listed (rolled over and reused name): list again.
             throw new NoSuchFileException(DatasetPaths.manifestName(manifestNumber));
         }
+    }
+
+    /** The open descriptor of the version's OPTIONS file. */
+    FileChannel optionsChannel() {
+        return options;
     }
 
     /** The open descriptor of SST {@code number} (one that needed copying when listed). */
@@ -197,6 +215,7 @@ final class LiveVersion implements AutoCloseable {
             closeQuietly(c);
         }
         closeQuietly(manifest);
+        closeQuietly(options);
     }
 
     private static void closeQuietly(FileChannel c) {

@@ -86,6 +86,11 @@ public record PublisherConfig(Duration publishInterval, Duration recheckInterval
                 rotation, walRingBytes, walPoll, walTtl);
     }
 
+    public PublisherConfig withRecheckInterval(Duration d) {
+        return new PublisherConfig(publishInterval, d, journalSize, maxManifestBytes, warnFreeFraction, warnSlotsLeft,
+                rotation, walRingBytes, walPoll, walTtl);
+    }
+
     public PublisherConfig withJournalSize(long s) {
         return new PublisherConfig(publishInterval, recheckInterval, s, maxManifestBytes, warnFreeFraction, warnSlotsLeft,
                 rotation, walRingBytes, walPoll, walTtl);

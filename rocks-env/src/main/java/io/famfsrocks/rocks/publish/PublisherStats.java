@@ -54,6 +54,12 @@ final class PublisherStats {
         createdAtMs.put(number, System.currentTimeMillis());
     }
 
+    /** SST {@code number} was created at {@code atMs} (a followed DB's file, by its modification time). */
+    void fileCreatedAt(long number, long size, long atMs) {
+        createdSizes.put(number, size);
+        createdAtMs.putIfAbsent(number, atMs);
+    }
+
     /** When SST {@code number} was created, or now when we did not see it created. */
     long createdAtMs(long number) {
         Long c = createdAtMs.get(number);

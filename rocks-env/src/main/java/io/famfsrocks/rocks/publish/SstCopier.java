@@ -74,14 +74,19 @@ final class SstCopier {
         return !shared.containsKey(number) && volume.lookup(DatasetPaths.sst(dataset, number)) == null;
     }
 
-    /** Copies the version's OPTIONS file once. */
-    void shareOptions(LiveVersion live) {
+    /** Copies the version's OPTIONS file once (from the descriptor the listing opened). */
+    void shareOptions(LiveVersion live) throws IOException {
         if (live.optionsName.equals(optionsShared)) {
             return;
         }
         String dest = DatasetPaths.options(dataset, live.optionsName);
         if (volume.lookup(dest) == null) {
-            volume.copyIn(live.dir.resolve(live.optionsName), dest, CreateOptions.file().withMode(0444));
+            FileChannel in = live.optionsChannel();
+            long size = in.size();
+            if (size == 0) {
+                throw new BridgeException(ErrorKind.IO, "OPTIONS file " + live.dir.resolve(live.optionsName) + " is empty");
+            }
+            volume.copyIn(in, size, dest, CreateOptions.file().withMode(0444), false, n -> { });
         }
         optionsShared = live.optionsName;
     }

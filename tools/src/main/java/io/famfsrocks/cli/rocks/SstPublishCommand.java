@@ -50,13 +50,16 @@ import java.util.concurrent.CompletableFuture;
  */
 @Command(name = "sst-publish", description = "Publish a RocksDB directory or external SST files as a new version of a famfs dataset.",
         footer = {"", "A closed DB is opened with the publisher attached (its WAL is flushed first);",
-                "--live publishes what a DB open in another process has flushed (a checkpoint).",
+                "--live publishes what a DB open in another process has flushed (a checkpoint);",
+                "--follow keeps publishing it, flush after flush, until SIGTERM or Ctrl-C (a sidecar",
+                "for a RocksDB owned by any process, in any language).",
                 "External SST files (SstFileWriter output) are ingested into a staging DB under",
                 "--staging, which later runs on the dataset reuse. A rerun copies only SSTs not",
                 "yet shared. Nothing changes when famfs lacks space (exit 5) or log entries (6).", "",
                 "Examples:",
                 "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db1",
                 "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db --live",
+                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db --follow",
                 "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset bulk p0.sst p1.sst",
                 "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db1 -n"})
 public final class SstPublishCommand extends Verb {
@@ -71,6 +74,14 @@ public final class SstPublishCommand extends Verb {
 
     @Option(names = "--live", description = "The DB is open in another process: publish a checkpoint of it.")
     boolean live;
+
+    @Option(names = "--follow", description = "The DB is open in another process: publish it, then keep publishing "
+            + "its flushes and compactions until SIGTERM or Ctrl-C (a sidecar).")
+    boolean follow;
+
+    @Option(names = "--poll", paramLabel = "MS", defaultValue = "20",
+            description = "With --follow: how often to look for a new version of the DB, in milliseconds (default 20).")
+    long pollMs;
 
     @Option(names = "--sst", arity = "1..*", paramLabel = "FILE", description = "External SST files to ingest and publish.")
     List<Path> ssts = new ArrayList<>();
@@ -100,8 +111,14 @@ public final class SstPublishCommand extends Verb {
         if ((db == null) == files.isEmpty()) {
             throw new CliException(ExitCode.USAGE, "give either --db DIR or external SST files, not both or neither");
         }
-        if (live && db == null) {
-            throw new CliException(ExitCode.USAGE, "--live applies to --db");
+        if ((live || follow) && db == null) {
+            throw new CliException(ExitCode.USAGE, (follow ? "--follow" : "--live") + " applies to --db");
+        }
+        if (follow && (live || dryRun)) {
+            throw new CliException(ExitCode.USAGE, "--follow publishes continuously: it takes neither --live nor --dry-run");
+        }
+        if (pollMs < 1 || pollMs > 60_000) {
+            throw new CliException(ExitCode.USAGE, "--poll must be 1 to 60000 milliseconds, got " + pollMs);
         }
         DatasetPaths.check(dataset);
         Path dev = device != null ? device : context.defaultDevice() == null ? null : Path.of(context.defaultDevice());
@@ -119,6 +136,14 @@ public final class SstPublishCommand extends Verb {
     private ExitCode publishDb(MasterVolume vol, PublisherConfig cfg) throws Exception {
         if (!Files.isRegularFile(db.resolve("CURRENT"))) {
             throw new CliException(ExitCode.NOT_FOUND, db + " is not a RocksDB directory (no CURRENT file)");
+        }
+        if (follow) {
+            PublishPlan plan = PublishPlan.of(vol, dataset, DbDirectory.liveSsts(db), 0, cfg);
+            plan.check();
+            boolean bar = progress != null ? progress : System.console() != null;
+            return new SstFollow(out(), err(), bar, progress == null || progress).run(vol, dataset, db,
+                    cfg.withRecheckInterval(java.time.Duration.ofMillis(pollMs)),
+                    pub -> startWithProgress(pub::start, pub, plan, err(), progress));
         }
         Path source = db;
         Path tmp = null;
@@ -224,7 +249,7 @@ public final class SstPublishCommand extends Verb {
                     rdb.ingestExternalFile(h.defaultColumnFamily(), names, io);
                 }
             }
-            long version = startWithProgress(pub, rdb, plan);
+            long version = startWithProgress(() -> pub.start(rdb), pub, plan, err(), progress);
             PublisherMetrics m = pub.metrics();
             if (pub.isClosed()) { // SIGINT or SIGTERM: the exit guard closed the publisher
                 throw new CliException(ExitCode.INTERRUPTED, "interrupted: dataset " + dataset + " is at version "
@@ -243,14 +268,18 @@ public final class SstPublishCommand extends Verb {
         }
     }
 
-    /** {@link FamfsPublisher#start} publishes the first version and returns; the bar follows its copies meanwhile. */
-    private long startWithProgress(FamfsPublisher pub, RocksDB rdb, PublishPlan plan) throws Exception {
+    /**
+     * Runs {@code start} (a publisher's start, which publishes the first version and
+     * returns) while the bar or lines follow its copies; returns the version published.
+     */
+    static long startWithProgress(Runnable start, FamfsPublisher pub, PublishPlan plan, java.io.PrintWriter err,
+                                  Boolean progress) throws Exception {
         CompletableFuture<Long> f = CompletableFuture.supplyAsync(() -> {
-            pub.start(rdb);
+            start.run();
             return pub.metrics().lastVersion();
         });
         boolean bar = progress != null ? progress : System.console() != null;
-        PublishProgress p = new PublishProgress(err(), plan.newSsts(), plan.newBytes(), bar, progress == null || progress);
+        PublishProgress p = new PublishProgress(err, plan.newSsts(), plan.newBytes(), bar, progress == null || progress);
         while (!f.isDone()) {
             PublisherMetrics m = pub.metrics();
             p.update(m.sstsCopied(), m.bytesCopied());
@@ -272,7 +301,7 @@ public final class SstPublishCommand extends Verb {
      * that failed its block checksums (CORRUPT_MEDIA); any other stop
      * is a failed publication (IO).
      */
-    private static CliException failure(PublisherMetrics m) {
+    static CliException failure(PublisherMetrics m) {
         ErrorKind kind = m.errorKind() == null ? ErrorKind.IO : m.errorKind();
         ExitCode c = switch (kind) {
             case NO_SPACE, LOG_FULL, CORRUPT_MEDIA -> ExitCode.of(kind); // CORRUPT_MEDIA: an SST failed its checksums
