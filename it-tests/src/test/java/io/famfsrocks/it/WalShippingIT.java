@@ -119,6 +119,10 @@ class WalShippingIT {
                     assertThat(s(r.get(b("k100")))).isEqualTo("v0");
                     assertThat(scan(r)).isEqualTo(model);
                     assertThat(r.lookup(null, b("k100")).sequence()).isGreaterThanOrEqualTo(db.getLatestSequenceNumber());
+                    assertThat(eventually(() -> r.freshness().current())).as("%s", r.freshness()).isTrue();
+                    assertThat(r.freshness().readSequence()).isEqualTo(db.getLatestSequenceNumber());
+                    assertThat(r.freshness().primarySequence()).isEqualTo(db.getLatestSequenceNumber());
+                    assertThat(r.freshness().appliedVersion()).isEqualTo(1); // nothing flushed: all from the ring
 
                     db.flush(fo, hs.get(0));
                     p.publishNow(10_000);
@@ -134,6 +138,39 @@ class WalShippingIT {
                 }
             } finally {
                 hs.forEach(ColumnFamilyHandle::close);
+            }
+        }
+    }
+
+    @Test
+    void aReplicaMissingAcknowledgedWritesIsNeverCurrentNorZeroMsStale() throws Exception {
+        try (TestDevice dev = new TestDevice(256L << 20); MasterVolume master = dev.openMaster();
+             FamfsVolume client = dev.openClient(); Options o = new Options().setCreateIfMissing(true)) {
+            FamfsPublisher pub = FamfsPublisher.attach(o, master, "db1", PublisherConfig.defaults().withWalShipping());
+            try (RocksDB db = RocksDB.open(o, tmp.resolve("primary").toString()); WriteOptions wo = new WriteOptions()) {
+                pub.start(db);
+                try (FamfsReplica r = FamfsReplica.open(client, "db1", new ExportedSharedFiles(client, tmp.resolve("export")),
+                        tmp.resolve("replica"), ReplicaConfig.defaults())) {
+                    db.put(wo, b("a"), b("1"));
+                    assertThat(eventually(() -> r.freshness().current())).as("%s", r.freshness()).isTrue();
+                    assertThat(r.freshness().lagMs()).isZero();
+                    pub.close(); // the shipper stops; then the primary says it has 5 more acknowledged writes
+                    long latest = db.getLatestSequenceNumber();
+                    var ring = io.famfsrocks.rocks.journal.WalRingWriter.open(master, "db1",
+                            new io.famfsrocks.rocks.journal.JournalReader(master, "db1").startAt(0).header().datasetId(),
+                            PublisherConfig.WAL_RING_BYTES, PublisherConfig.defaults().withWalShipping().walSegmentBytes());
+                    ring.observePrimary(latest + 5, System.currentTimeMillis());
+                    assertThat(eventually(() -> r.freshness().sequencesBehind() == 5)).as("%s", r.freshness()).isTrue();
+                    Thread.sleep(20);
+                    var f = r.freshness();
+                    assertThat(f.current()).isFalse();
+                    assertThat(f.versionCurrent()).isTrue();
+                    assertThat(f.lagMs()).isGreaterThanOrEqualTo(20);
+                    assertThat(f.readSequence()).isEqualTo(latest);
+                    assertThat(f.primarySequence()).isEqualTo(latest + 5);
+                }
+            } finally {
+                pub.close();
             }
         }
     }

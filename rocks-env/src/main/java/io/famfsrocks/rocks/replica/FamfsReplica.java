@@ -74,6 +74,12 @@ public final class FamfsReplica implements AutoCloseable {
     private volatile boolean closed;
     private Thread follower;
     private Thread walFollower;
+    private volatile WalRingReader walRing;
+    /** Whether the ring has been read (its header found) at least once. */
+    private volatile boolean walSeen;
+    /** The primary's latest sequence number as the ring last said, and since when reads trail it (0: they do not). */
+    private volatile long walPrimarySequence;
+    private volatile long behindSinceMs;
     private long readAheadBefore;
     private final WalOverlay overlay = new WalOverlay();
     /** What the newest verified view holds per family: the WAL thread trims the overlay by it. */
@@ -140,6 +146,7 @@ public final class FamfsReplica implements AutoCloseable {
         if (epochs == null) { // over a pool the ring is not carried across rotations yet: flushed writes only
             EpochVolume s = serving;
             WalRingReader ring = new WalRingReader(s.volume, dataset, s.reader.header().datasetId());
+            walRing = ring;
             Thread w = new Thread(() -> followWal(ring), "famfs-replica-wal-" + dataset);
             w.setDaemon(true);
             walFollower = w;
@@ -283,8 +290,47 @@ public final class FamfsReplica implements AutoCloseable {
         }
     }
 
+    /**
+     * How current reads are. With WAL shipping, reads reflect the overlay's last applied write
+     * when it stands above the version (else the version's), and the primary's latest
+     * sequence number (published beside the ring) says what is missing: never current, never
+     * a lag of 0 ms, while acknowledged writes are not shown.
+     */
     public Freshness freshness() {
-        return health.freshness();
+        Freshness f = health.freshness();
+        WalRingReader ring = walRing;
+        if (ring == null || !walSeen) {
+            return f;
+        }
+        long read = readSequence();
+        long primary = walPrimarySequence;
+        long since = behindSinceMs;
+        long stale = read >= primary || since == 0 ? 0 : System.currentTimeMillis() - since;
+        String why = null;
+        SecondaryInstance h = current;
+        if (h != null && read < primary) {
+            WalOverlay.Run run = overlay.run();
+            SecondaryInstance.View v = h.view();
+            if (!run.usableOver(v.flushed(), v.upper(), h.contained())) {
+                why = "WAL overlay not usable (" + (run.start < 0 ? "empty" + (overlay.lastReset() == null ? ""
+                        : " after: " + overlay.lastReset()) : "it starts at sequence " + run.start
+                        + ", the version holds up to " + v.flushed() + ", the overlay reaches " + (run.end - 1)
+                        + " against the version's " + v.upper()) + "); reads show version " + f.appliedVersion()
+                        + " until it covers the gap";
+            }
+        }
+        return f.withWal(read, primary, stale, why);
+    }
+
+    /** The primary's sequence number reads reflect now. */
+    private long readSequence() {
+        WalOverlay.Run run = overlay.run();
+        SecondaryInstance h = current;
+        if (h == null) {
+            return 0;
+        }
+        SecondaryInstance.View v = h.view();
+        return run.usableOver(v.flushed(), v.upper(), h.contained()) ? run.end - 1 : Math.max(0, v.flushed());
     }
 
     /** The journal record of the version the replica shows (null before the first). */
@@ -575,18 +621,21 @@ public final class FamfsReplica implements AutoCloseable {
                     overlay.trim(trim);
                 }
                 records.clear();
-                if (ring.poll(records) == 0) {
+                // the primary's figure first: what the poll then brings is compared with it
+                long primary = ring.primarySequence();
+                long primaryAt = ring.primaryAtMs();
+                int n = ring.poll(records);
+                applyAll(records);
+                walPrimarySequence = primary;
+                walSeen = true;
+                if (readSequence() >= primary) {
+                    behindSinceMs = 0;
+                } else if (behindSinceMs == 0) {
+                    behindSinceMs = Math.min(System.currentTimeMillis(), primaryAt);
+                }
+                if (n == 0) {
                     LockSupport.parkNanos(cfg.pollInterval().toNanos());
                     continue;
-                }
-                for (WalRecord r : records) {
-                    if (r instanceof WalRecord.Batch b) {
-                        overlay.apply(b);
-                    } else if (r instanceof WalRecord.Lost l) {
-                        overlay.reset(l.reason());
-                        LOG.log(System.Logger.Level.WARNING, "replica of {0}: WAL overlay dropped: {1}; reads come from "
-                                + "the published version until the overlay covers it again", dataset, l.reason());
-                    }
                 }
                 reported = null;
             } catch (Throwable e) {
@@ -597,6 +646,18 @@ public final class FamfsReplica implements AutoCloseable {
                 }
                 overlay.reset(p);
                 LockSupport.parkNanos(100_000_000L);
+            }
+        }
+    }
+
+    private void applyAll(List<WalRecord> records) {
+        for (WalRecord r : records) {
+            if (r instanceof WalRecord.Batch b) {
+                overlay.apply(b);
+            } else if (r instanceof WalRecord.Lost l) {
+                overlay.reset(l.reason());
+                LOG.log(System.Logger.Level.WARNING, "replica of {0}: WAL overlay dropped: {1}; reads come from "
+                        + "the published version until the overlay covers it again", dataset, l.reason());
             }
         }
     }

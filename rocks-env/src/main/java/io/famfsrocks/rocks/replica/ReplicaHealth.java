@@ -115,7 +115,8 @@ final class ReplicaHealth {
         }
         return new Freshness(a == null ? 0 : a.version(), a == null ? 0 : a.sequence(),
                 a == null ? 0 : a.publishedAtMs(), appliedAtMs, n == null ? 0 : n.version(), lag,
-                a != null && !behind && p == null, p);
+                a != null && !behind && p == null, p,
+                a == null ? 0 : a.sequence(), -1, false, a != null && !behind && p == null);
     }
 
     synchronized ReplicaStats stats(long readAheadBytes) {

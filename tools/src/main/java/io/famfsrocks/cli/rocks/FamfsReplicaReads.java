@@ -17,6 +17,9 @@ import java.util.List;
  * the replica's own retry) is a {@link ReplicaReads.BusyException}. Thread-safe (the replica is).
  */
 public final class FamfsReplicaReads implements ReplicaReads {
+    /** /health answers 200 while reads are less stale than this (with WAL shipping they trail by milliseconds). */
+    public static final long READY_LAG_MS = 1000;
+
     private final java.util.function.Supplier<FamfsReplica> replicas;
 
     public FamfsReplicaReads(FamfsReplica replica) {
@@ -74,6 +77,14 @@ public final class FamfsReplicaReads implements ReplicaReads {
     @Override
     public Status status() {
         Freshness f = replicas.get().freshness();
-        return new Status(f.current(), f.appliedVersion(), f.sequence(), f.lagMs(), f.problem());
+        // Ready: serving the newest version with no gap, reads less than READY_LAG_MS stale.
+        boolean ready = f.versionCurrent() && f.problem() == null && f.lagMs() < READY_LAG_MS;
+        return new Status(ready, f.appliedVersion(), f.sequence(), f.lagMs(), f.problem(), f.current(),
+                f.readSequence(), f.primarySequence());
+    }
+
+    @Override
+    public long readSequence() {
+        return replicas.get().freshness().readSequence();
     }
 }

@@ -75,6 +75,8 @@ public final class ReplicaStatCommand extends Verb {
         Json.Obj o = Json.obj().put("dataset", where.dataset).put("version", f.appliedVersion())
                 .put("sequence", f.sequence()).put("published_at_ms", f.publishedAtMs())
                 .put("newest_version", f.newestVersion()).put("lag_ms", f.lagMs()).put("current", f.current())
+                .put("read_sequence", f.readSequence()).put("primary_sequence", f.primarySequence())
+                .put("sequences_behind", f.sequencesBehind()).put("wal_shipping", f.walShipping())
                 .put("ssts", st.ssts()).put("sst_bytes", st.bytes()).put("epoch", st.e().epoch());
         if (count) {
             o.put("keys", st.keys());
@@ -91,6 +93,13 @@ public final class ReplicaStatCommand extends Verb {
         out().println("version:        " + f.appliedVersion() + " of " + f.newestVersion()
                 + (f.current() ? " (current)" : " (behind)"));
         out().println("sequence:       " + f.sequence());
+        if (f.walShipping()) {
+            out().println("reads reflect:  sequence " + f.readSequence() + " of the primary's " + f.primarySequence()
+                    + (f.sequencesBehind() == 0 ? " (all acknowledged writes)" : " (" + f.sequencesBehind() + " behind)"));
+        } else {
+            out().println("reads reflect:  sequence " + f.readSequence() + " (flushed writes only: the dataset ships no WAL,"
+                    + " the primary's latest is unknown)");
+        }
         if (st.e().epoch() > 0) {
             out().println("epoch:          " + st.e().epoch() + " (ack slot " + st.e().slot() + ")");
         }

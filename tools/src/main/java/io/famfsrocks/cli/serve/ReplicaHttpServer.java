@@ -35,8 +35,12 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code GET /scan?from=K&limit=N[&enc=...]}: 200 with a JSON array of {@code {"key","value"}}
  *       encoded as {@code enc} (hex when keys are binary), at most {@link #MAX_SCAN_LIMIT} pairs;
  *       utf8 of a key or value that is not UTF-8 is a 422 naming the row, never U+FFFD;</li>
- *   <li>{@code GET /health}: 200 once caught up with the newest published version, 503 before;
- *       the body reports version, sequence and lag;</li>
+ *   <li>{@code GET /health}: 200 once caught up with the newest published version (and, with
+ *       WAL shipping, reads less than a second stale), 503 before; the body reports version,
+ *       sequence, lag, whether reads are current, the sequence they reflect and the primary's;</li>
+ *   <li>{@code /get} and {@code /scan} carry {@value #SEQUENCE_HEADER}, the primary's sequence
+ *       number the answer reflects at least, and accept {@code min_seq=S[&wait_ms=W]}: wait up
+ *       to W ms for reads to reach S (read-your-writes), else 503 with the current sequence;</li>
  *   <li>{@code GET /metrics}: the Prometheus text format.</li>
  * </ul>
  * base64 keys may use either alphabet ({@code + /} or {@code - _}, {@link KeyText}); answers use
@@ -56,6 +60,11 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ReplicaHttpServer implements AutoCloseable {
     public static final int MAX_SCAN_LIMIT = 10_000;
     public static final int MAX_KEY_BYTES = 64 * 1024;
+    /** The response header of /get and /scan: the primary's sequence number the answer reflects at least. */
+    public static final String SEQUENCE_HEADER = "X-Famfs-Sequence";
+    /** How long {@code min_seq} waits by default, and at most ({@code wait_ms}). */
+    public static final long DEFAULT_WAIT_MS = 1000;
+    public static final long MAX_WAIT_MS = 10_000;
 
     private static final System.Logger LOG = System.getLogger(ReplicaHttpServer.class.getName());
 
@@ -80,9 +89,17 @@ public final class ReplicaHttpServer implements AutoCloseable {
     }
 
     /** One answer: status, content type, body, and a Retry-After in seconds (null: none). */
-    private record Reply(int status, String type, byte[] body, String retryAfter) {
+    private record Reply(int status, String type, byte[] body, String retryAfter, long sequence) {
         Reply(int status, String type, byte[] body) {
-            this(status, type, body, null);
+            this(status, type, body, null, -1);
+        }
+
+        Reply(int status, String type, byte[] body, String retryAfter) {
+            this(status, type, body, retryAfter, -1);
+        }
+
+        Reply withSequence(long seq) {
+            return new Reply(status, type, body, retryAfter, seq);
         }
 
         static Reply text(int status, String type, String body) {
@@ -101,6 +118,7 @@ public final class ReplicaHttpServer implements AutoCloseable {
     private final LongAdder badRequests = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final LongAdder busy = new LongAdder();
+    private final LongAdder minSeqTimeouts = new LongAdder();
 
     private ReplicaHttpServer(ReplicaReads replica, InetAddress bind, int port, Limits limits) {
         this.replica = replica;
@@ -133,6 +151,9 @@ public final class ReplicaHttpServer implements AutoCloseable {
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, r.body().length);
                 if (r.retryAfter() != null) {
                     response.getHeaders().put(HttpHeader.RETRY_AFTER, r.retryAfter());
+                }
+                if (r.sequence() >= 0) {
+                    response.getHeaders().put(SEQUENCE_HEADER, Long.toString(r.sequence()));
                 }
                 boolean head = request.getMethod().equals("HEAD");
                 response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(r.body()), callback);
@@ -212,15 +233,50 @@ public final class ReplicaHttpServer implements AutoCloseable {
         if (key instanceof Reply r) {
             return r;
         }
+        Object seq = awaitMinSeq(q);
+        if (seq instanceof Reply r) {
+            return r;
+        }
         long t0 = System.nanoTime();
         byte[] v = replica.get((byte[]) key);
         getLatency.record(System.nanoTime() - t0);
         gets.increment();
         if (v == null) {
-            return Reply.text(404, "text/plain", "key not found\n");
+            return Reply.text(404, "text/plain", "key not found\n").withSequence((Long) seq);
         }
         hits.increment();
-        return new Reply(200, "application/octet-stream", v);
+        return new Reply(200, "application/octet-stream", v).withSequence((Long) seq);
+    }
+
+    /**
+     * For {@code min_seq=S[&wait_ms=W]}: waits up to W ms (default {@value #DEFAULT_WAIT_MS},
+     * at most {@value #MAX_WAIT_MS}) until reads reflect sequence S; returns the sequence
+     * reads reflect (Long), or the 400 / 503 reply. Without min_seq, the sequence now.
+     */
+    private Object awaitMinSeq(Map<String, String> q) {
+        long min;
+        long waitMs;
+        try {
+            min = Long.parseLong(q.getOrDefault("min_seq", "-1"));
+            waitMs = Long.parseLong(q.getOrDefault("wait_ms", Long.toString(DEFAULT_WAIT_MS)));
+        } catch (NumberFormatException e) {
+            return bad("min_seq and wait_ms must be whole numbers");
+        }
+        if (waitMs < 0 || waitMs > MAX_WAIT_MS || (q.containsKey("min_seq") && min < 0)) {
+            return bad("min_seq must be >= 0 and wait_ms from 0 to " + MAX_WAIT_MS);
+        }
+        long seq = replica.readSequence();
+        long deadline = System.nanoTime() + waitMs * 1_000_000L;
+        while (seq < min && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            seq = replica.readSequence();
+        }
+        if (seq < min) {
+            minSeqTimeouts.increment();
+            return Reply.text(503, "application/json", String.format("{\"error\":\"reads reflect sequence %d, below min_seq %d"
+                    + " after %d ms\",\"sequence\":%d}%n", seq, min, waitMs, seq)).withSequence(seq);
+        }
+        return seq;
     }
 
     private Reply scan(Map<String, String> q) {
@@ -239,6 +295,10 @@ public final class ReplicaHttpServer implements AutoCloseable {
             return bad("limit must be from 1 to " + MAX_SCAN_LIMIT + ", got " + limit);
         }
         String enc = q.getOrDefault("enc", "utf8");
+        Object seq = awaitMinSeq(q);
+        if (seq instanceof Reply r) {
+            return r;
+        }
         long t0 = System.nanoTime();
         List<ReplicaReads.KeyValue> rows = replica.scan(from, limit);
         scanLatency.record(System.nanoTime() - t0);
@@ -262,13 +322,15 @@ public final class ReplicaHttpServer implements AutoCloseable {
             Json.string(json, v);
             json.append('}');
         }
-        return Reply.text(200, "application/json", json.append("]\n").toString());
+        return Reply.text(200, "application/json", json.append("]\n").toString()).withSequence((Long) seq);
     }
 
     private Reply health() {
         ReplicaReads.Status s = replica.status();
         StringBuilder body = new StringBuilder(String.format("{\"ready\":%s,\"applied_version\":%d,\"sequence\":%d,\"lag_ms\":%d"
-                + ",\"epoch\":%d", s.ready(), s.appliedVersion(), s.sequence(), s.lagMillis(), replica.epoch().epoch()));
+                + ",\"epoch\":%d,\"current\":%s,\"read_sequence\":%d,\"primary_sequence\":%d,\"sequences_behind\":%d",
+                s.ready(), s.appliedVersion(), s.sequence(), s.lagMillis(), replica.epoch().epoch(), s.current(),
+                s.readSequence(), s.primarySequence(), s.sequencesBehind()));
         if (s.problem() != null) { // why it is not ready: the operator's first question
             Json.string(body.append(",\"problem\":"), s.problem());
         }
@@ -290,6 +352,13 @@ public final class ReplicaHttpServer implements AutoCloseable {
         gauge(m, "famfs_replica_sequence", "Primary sequence number the served version reflects", s.sequence());
         gauge(m, "famfs_replica_lag_milliseconds", "How far the replica is behind the newest published version", s.lagMillis());
         gauge(m, "famfs_replica_ready", "1 once caught up with the newest published version", s.ready() ? 1 : 0);
+        gauge(m, "famfs_replica_current", "1 while reads reflect every write the primary acknowledged", s.current() ? 1 : 0);
+        gauge(m, "famfs_replica_read_sequence", "Primary sequence number reads reflect (WAL overlay included)", s.readSequence());
+        gauge(m, "famfs_replica_primary_sequence", "Primary's latest sequence number (-1: unknown, no WAL shipped)",
+                s.primarySequence());
+        gauge(m, "famfs_replica_sequences_behind", "Acknowledged writes reads do not reflect yet", s.sequencesBehind());
+        counter(m, "famfs_replica_min_seq_timeouts_total", "Reads refused with 503: min_seq not reached in time",
+                minSeqTimeouts.sum());
         epochMetrics(m);
         return m.toString();
     }

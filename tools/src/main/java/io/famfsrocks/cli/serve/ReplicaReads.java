@@ -24,6 +24,15 @@ public interface ReplicaReads {
 
     Status status();
 
+    /**
+     * The primary's sequence number reads reflect now (a read that starts after this call
+     * reflects at least it); {@code /get} and {@code /scan} report it and wait on it for
+     * {@code min_seq}.
+     */
+    default long readSequence() {
+        return status().readSequence();
+    }
+
     /** Which epoch of a pool the replica serves and what it saw of rotations; {@link Epoch#NONE} without a pool. */
     default Epoch epoch() {
         return Epoch.NONE;
@@ -37,8 +46,21 @@ public interface ReplicaReads {
      * @param sequence the primary's sequence number that version reflects
      * @param lagMillis how far behind the newest published version it is
      * @param problem why it is not ready (a truncated device, a version it cannot show), or null
+     * @param current reads reflect every write the primary is known to have acknowledged
+     * @param readSequence the primary's sequence number reads reflect (with WAL shipping, beyond the version's)
+     * @param primarySequence the primary's latest sequence number; -1 when unknown (no WAL shipped)
      */
-    record Status(boolean ready, long appliedVersion, long sequence, long lagMillis, String problem) {}
+    record Status(boolean ready, long appliedVersion, long sequence, long lagMillis, String problem,
+                  boolean current, long readSequence, long primarySequence) {
+        /** A status without WAL shipping: current when ready, reads at the version's sequence. */
+        public Status(boolean ready, long appliedVersion, long sequence, long lagMillis, String problem) {
+            this(ready, appliedVersion, sequence, lagMillis, problem, ready, sequence, -1);
+        }
+
+        public long sequencesBehind() {
+            return primarySequence < 0 ? 0 : Math.max(0, primarySequence - readSequence);
+        }
+    }
 
     /**
      * @param epoch the epoch served (0: a plain volume, no pool)

@@ -66,7 +66,13 @@ class ReplicaHttpServerTest {
         public Epoch epoch() {
             return new Epoch(3, 2, 5, 64L << 20, 10L << 20);
         }
+
+        @Override
+        public long readSequence() {
+            return readSeq;
+        }
     };
+    volatile long readSeq = 1234;
 
     @BeforeEach
     void start() throws Exception {
@@ -95,6 +101,37 @@ class ReplicaHttpServerTest {
                 "\nfamfs_replica_stale_reads_total 5\n", "\nfamfs_replica_busy_total 1\n",
                 "\nfamfs_replica_epoch_volume_bytes 67108864\n", "\nfamfs_replica_epoch_volume_used_bytes 10485760\n",
                 "\nfamfs_replica_errors_total 0\n");
+    }
+
+    @Test
+    void answersCarryTheirSequenceAndMinSeqWaitsForItOrAnswers503WithTheSequence() throws Exception {
+        HttpResponse<String> r = get("/get?key=b");
+        assertThat(r.headers().firstValue(ReplicaHttpServer.SEQUENCE_HEADER)).hasValue("1234");
+        assertThat(get("/scan?from=a").headers().firstValue(ReplicaHttpServer.SEQUENCE_HEADER)).hasValue("1234");
+        assertThat(get("/get?key=b&min_seq=1000").body()).isEqualTo("2");
+        HttpResponse<String> late = get("/get?key=b&min_seq=2000&wait_ms=50");
+        assertThat(late.statusCode()).isEqualTo(503);
+        assertThat(late.body()).contains("\"sequence\":1234", "below min_seq 2000");
+        assertThat(late.headers().firstValue(ReplicaHttpServer.SEQUENCE_HEADER)).hasValue("1234");
+        assertThat(get("/scan?from=a&min_seq=2000&wait_ms=0").statusCode()).isEqualTo(503);
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            readSeq = 2500;
+        });
+        t.start();
+        HttpResponse<String> waited = get("/get?key=b&min_seq=2000&wait_ms=5000");
+        assertThat(waited.statusCode()).isEqualTo(200);
+        assertThat(waited.headers().firstValue(ReplicaHttpServer.SEQUENCE_HEADER)).hasValue("2500");
+        t.join();
+        assertThat(get("/get?key=b&min_seq=x").statusCode()).isEqualTo(400);
+        assertThat(get("/get?key=b&min_seq=1&wait_ms=99999").statusCode()).isEqualTo(400);
+        assertThat(get("/metrics").body()).contains("\nfamfs_replica_min_seq_timeouts_total 2\n",
+                "\nfamfs_replica_read_sequence 1234\n", "\nfamfs_replica_primary_sequence -1\n");
+        assertThat(get("/health").body()).contains("\"current\":false", "\"read_sequence\":1234", "\"primary_sequence\":-1");
     }
 
     @Test
