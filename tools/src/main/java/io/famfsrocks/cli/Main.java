@@ -24,7 +24,8 @@ import java.util.Properties;
                 DfCommand.class, FsckCommand.class, GetmapCommand.class, VerifyCommand.class,
                 CompletionCommand.class, io.famfsrocks.cli.rocks.SstPublishCommand.class,
                 io.famfsrocks.cli.rocks.ReplicaCommand.class, io.famfsrocks.cli.rocks.DemoCommand.class,
-                io.famfsrocks.cli.rocks.DemoHostCommand.class, CommandLine.HelpCommand.class},
+                io.famfsrocks.cli.rocks.DemoHostCommand.class, io.famfsrocks.cli.rocks.RotateCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Paths: inside a mounted famfs, or relative to the volume root with",
                 "--device DEVICE (or $FAMFS_DEVICE). 'famfs-rocks help VERB' shows a verb's",
                 "options and examples."})

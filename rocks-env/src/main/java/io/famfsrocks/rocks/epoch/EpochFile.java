@@ -27,6 +27,8 @@ import java.nio.file.Path;
  *    192  drained mark (one word in its own cache line: DRAINED_MAGIC once every replica
  *         has released the sealed epoch or its lease expired; written once, by the master)
  *    256  SealRecord  (one cache line; written once, at the seal; magic stored last)
+ *    320  rotation request (one word in its own cache line: REQUEST_MAGIC once an operator
+ *         asked for this epoch to be rotated; stored in place by the {@code rotate} verb)
  *   4096  AckSlot[slotCount], 64 bytes each (slot i written in place by replica host i only)
  * </pre>
  *
@@ -49,6 +51,8 @@ public final class EpochFile {
     public static final int DRAINED_OFFSET = 192;
     public static final long DRAINED_MAGIC = 0x3130_4E49_4152_4446L; // "FDRAIN01"
     public static final int SEAL_OFFSET = 256;
+    public static final int REQUEST_OFFSET = 320;
+    public static final long REQUEST_MAGIC = 0x3145_5441_544F_5246L; // "FROTATE1"
     public static final int SLOTS_OFFSET = 4096;
     public static final int DEFAULT_SLOTS = 64;
     private static final int TORN_RETRIES = 100;
@@ -217,6 +221,35 @@ public final class EpochFile {
                     + "expected 0 or %x, found %x", path, DRAINED_OFFSET, DRAINED_MAGIC, w));
         }
         return w == DRAINED_MAGIC;
+    }
+
+    /**
+     * Whether an operator asked for this epoch to be rotated ({@link #requestRotation}). A
+     * new epoch's control file starts without the word, so one request makes one rotation.
+     */
+    public boolean rotationRequested() {
+        region.invalidate(REQUEST_OFFSET, 8);
+        long w = region.getLongAcquire(REQUEST_OFFSET);
+        if (w != 0 && w != REQUEST_MAGIC) {
+            throw new BridgeException(ErrorKind.CORRUPT_MEDIA, String.format("corrupt rotation request in %s at offset "
+                    + "0x%x: expected 0 or %x, found %x", path, REQUEST_OFFSET, REQUEST_MAGIC, w));
+        }
+        return w == REQUEST_MAGIC;
+    }
+
+    /**
+     * Asks the publisher to rotate this epoch: stores the request word in place through
+     * {@code devicePath} (this host's path of the epoch's device, writable by this process),
+     * through a mapping of just that line, and writes it back. Works on a read-only view: the
+     * publisher holds the volume as master. If the epoch is sealed and its device reformatted
+     * meanwhile, the store can only land at the same offset of the next control file on that
+     * device (the first file at the first allocation unit), i.e. ask for one more rotation.
+     */
+    public void requestRotation(Path devicePath) {
+        try (SharedSlot s = SharedSlot.open(devicePath, file, REQUEST_OFFSET, 8)) {
+            s.putLongRelease(0, REQUEST_MAGIC);
+            s.flush();
+        }
     }
 
     /** The 64 bytes of slot {@code i} as they are now (for lease judgement: any change is a sign of life). */

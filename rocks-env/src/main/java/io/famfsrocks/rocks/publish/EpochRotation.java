@@ -73,6 +73,9 @@ final class EpochRotation implements AutoCloseable {
      */
     record Swap(MasterVolume volume, SstCopier copier, JournalWriter journal, Runnable record) {}
 
+    /** The reason of a rotation an operator asked for through the control file ({@code rotate}). */
+    static final String OPERATOR_REQUEST = "requested by the rotate verb";
+
     private final List<Path> paths;
     private final OpenOptions opts;
     private final String dataset;
@@ -161,6 +164,9 @@ final class EpochRotation implements AutoCloseable {
         }
         if (requested) {
             return "requested";
+        }
+        if (active.file.rotationRequested()) {
+            return OPERATOR_REQUEST;
         }
         String why = null;
         if (u.dataUsedBytes() >= cfg.usedFraction() * u.dataCapacity()) {

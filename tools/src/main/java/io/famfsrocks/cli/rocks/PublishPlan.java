@@ -61,6 +61,15 @@ record PublishPlan(int totalSsts, long totalBytes, int newSsts, long newBytes, l
                 newBytes, bytes, slots, usage.freeBytes(), usage.logSlotsLeft(), fresh);
     }
 
+    /**
+     * The counts of a version published over a pool, with nothing to check up front: which
+     * epoch takes it, and whether a rotation makes room first, is the publisher's decision.
+     */
+    static PublishPlan ofPool(Map<Long, Long> ssts) {
+        long total = ssts.values().stream().mapToLong(Long::longValue).sum();
+        return new PublishPlan(ssts.size(), total, ssts.size(), total, 0, 0, Long.MAX_VALUE, Long.MAX_VALUE, false);
+    }
+
     String describe(String dataset) {
         return String.format(Locale.ROOT, "dataset %s (%s): %d SSTs, %s; %d to copy (%s), %d already shared%n"
                         + "needs %s (%d bytes) and %d log entries; famfs has %s (%d bytes) free and %d log entries left",

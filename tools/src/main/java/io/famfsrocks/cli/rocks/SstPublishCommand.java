@@ -7,6 +7,8 @@ import io.famfsrocks.cli.Verb;
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.fs.MasterVolume;
 import io.famfsrocks.famfs.fs.Node;
+import io.famfsrocks.famfs.pool.DevicePool;
+import io.famfsrocks.rocks.epoch.EpochPool;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.RocksHandle;
 import io.famfsrocks.rocks.journal.Checksums;
@@ -14,6 +16,7 @@ import io.famfsrocks.rocks.journal.DatasetPaths;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherConfig;
 import io.famfsrocks.rocks.publish.PublisherMetrics;
+import org.rocksdb.DBOptionsInterface;
 import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -35,6 +38,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * {@code sst-publish}: publishes a RocksDB directory, or external SST files ingested into a
@@ -66,8 +70,10 @@ public final class SstPublishCommand extends Verb {
     @Option(names = "--dataset", required = true, paramLabel = "NAME", description = "Dataset name in famfs.")
     String dataset;
 
-    @Option(names = {"-D", "--device"}, paramLabel = "DEVICE", description = "famfs device (default $FAMFS_DEVICE).")
-    Path device;
+    @Option(names = {"-D", "--device"}, paramLabel = "DEVICE", description = "famfs device (default $FAMFS_DEVICE). "
+            + "Repeat it to name a pool of devices (docs/epochs.md): the version goes into the dataset's active epoch, "
+            + "and the publisher rotates to a new epoch when the active one is full.")
+    List<Path> devices = new ArrayList<>();
 
     @Option(names = "--db", paramLabel = "DIR", description = "A RocksDB directory to publish.")
     Path db;
@@ -121,12 +127,16 @@ public final class SstPublishCommand extends Verb {
             throw new CliException(ExitCode.USAGE, "--poll must be 1 to 60000 milliseconds, got " + pollMs);
         }
         DatasetPaths.check(dataset);
-        Path dev = device != null ? device : context.defaultDevice() == null ? null : Path.of(context.defaultDevice());
+        Path dev = !devices.isEmpty() ? devices.get(0)
+                : context.defaultDevice() == null ? null : Path.of(context.defaultDevice());
         if (dev == null) {
             throw new CliException(ExitCode.USAGE, "name the device: --device DEVICE or $FAMFS_DEVICE");
         }
         RocksDB.loadLibrary();
         PublisherConfig cfg = PublisherConfig.defaults().withJournalSize(journalSize);
+        if (devices.size() >= 2) {
+            return publishToPool(cfg, files);
+        }
         try (MasterVolume vol = openMaster(dev)) {
             requireDatasetDirectory(vol);
             return db != null ? publishDb(vol, cfg) : publishExternal(vol, cfg, files, dev);
@@ -201,6 +211,38 @@ public final class SstPublishCommand extends Verb {
     }
 
     /**
+     * Over a pool: the publisher reads the pool (creating epoch 1 on a free device of a new
+     * one) and publishes into the active epoch, rotating when the version does not fit. The
+     * space plan is not checked up front (a rotation may make room); {@code --dry-run}
+     * prints the pool's epochs and changes nothing.
+     */
+    private ExitCode publishToPool(PublisherConfig cfg, List<Path> files) throws Exception {
+        if (db == null) {
+            throw new CliException(ExitCode.USAGE, "over a pool of devices sst-publish takes --db DIR (external SST "
+                    + "files: ingest them into a DB first, or publish to one device)");
+        }
+        if (live) {
+            throw new CliException(ExitCode.USAGE, "--live is for one device; over a pool publish a closed DB");
+        }
+        if (!Files.isRegularFile(db.resolve("CURRENT"))) {
+            throw new CliException(ExitCode.NOT_FOUND, db + " is not a RocksDB directory (no CURRENT file)");
+        }
+        EpochPool pool = EpochPool.read(DevicePool.scan(devices, openOptions()), dataset, null);
+        if (dryRun) {
+            out().println("dry run: nothing is changed");
+            for (EpochPool.Member m : pool.members()) {
+                out().printf("%s: %s%s%n", m.device().path(), m.role(), m.header() == null ? "" : " epoch " + m.epoch());
+            }
+            out().println(pool.active().isPresent() ? "the version goes into epoch " + pool.active().get().epoch()
+                    : "a new pool: the publisher creates epoch 1 on " + pool.pickFree().path());
+            return ExitCode.OK;
+        }
+        publish(dbo -> FamfsPublisher.attach(dbo, devices, openOptions(), dataset, cfg), db, List.of(),
+                PublishPlan.ofPool(DbDirectory.liveSsts(db)));
+        return ExitCode.OK;
+    }
+
+    /**
      * NOT_A_DIRECTORY when the dataset's path, or a directory above it, is a file in famfs:
      * the publisher could not create its journal there. Checked before the dry run stops, so
      * a dry run refuses what the real run refuses (issue 13 item 11).
@@ -233,11 +275,16 @@ public final class SstPublishCommand extends Verb {
 
     private void publish(MasterVolume vol, PublisherConfig cfg, Path dir, List<Path> ingest, PublishPlan plan)
             throws Exception {
+        publish(dbo -> FamfsPublisher.attach(dbo, vol, dataset, cfg), dir, ingest, plan);
+    }
+
+    private void publish(Function<DBOptionsInterface<?>, FamfsPublisher> attach, Path dir, List<Path> ingest,
+                         PublishPlan plan) throws Exception {
         FamfsPublisher[] attached = new FamfsPublisher[1];
         RocksHandle.OptionsSource source = Files.isRegularFile(dir.resolve("CURRENT"))
                 ? RocksHandle.OptionsSource.LATEST_IN_DIR : RocksHandle.OptionsSource.DEFAULTS;
         try (RocksHandle h = RocksHandle.open(source, dir,
-                dbo -> attached[0] = FamfsPublisher.attach(dbo, vol, dataset, cfg),
+                dbo -> attached[0] = attach.apply(dbo),
                 cf -> cf.setDisableAutoCompactions(true), // publish what is there; rewrite nothing
                 (dbo, cfs, handles) -> RocksDB.open(dbo, dir.toString(), cfs, handles));
              FamfsPublisher pub = attached[0]) {
@@ -261,6 +308,10 @@ public final class SstPublishCommand extends Verb {
             out().printf("published version %d of dataset %s: %d SSTs (%s); copied %d (%s), reused %d%n",
                     version, dataset, plan.totalSsts(), Sizes.human(plan.totalBytes()), m.sstsCopied(),
                     Sizes.human(m.bytesCopied()), m.sstsReused());
+            if (m.pool() != null) {
+                out().printf("epoch %d on %s (%d rotations)%n", m.pool().epoch(), m.pool().activeDevice(),
+                        m.pool().rotations());
+            }
             out().printf("famfs: %s used of %s, %d log entries left%n", Sizes.human(m.famfsUsedBytes()),
                     Sizes.human(m.famfsCapacity()), m.logSlotsLeft());
         } catch (RocksDBException e) {

@@ -27,7 +27,7 @@ class RocksVerbsTest {
     @Test
     void everyVerbHasHelpWithExamplesAndFootersThatFitEightyColumns() {
         for (String[] v : new String[][] {{"sst-publish"}, {"replica"}, {"replica", "get"}, {"replica", "scan"},
-                {"replica", "stat"}, {"replica", "serve"}, {"demo"}}) {
+                {"replica", "stat"}, {"replica", "serve"}, {"demo"}, {"rotate"}}) {
             String[] args = java.util.Arrays.copyOf(v, v.length + 1);
             args[v.length] = "--help";
             Result r = run(args);
