@@ -85,6 +85,11 @@ public final class MountProcess implements AutoCloseable {
         return binding;
     }
 
+    /** The daemon's process id (benchmarks read its CPU time). */
+    public long pid() {
+        return process.pid();
+    }
+
     Process process() {
         return process;
     }

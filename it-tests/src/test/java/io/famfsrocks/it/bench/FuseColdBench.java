@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  * ({@code posix_fadvise(DONTNEED)}, and fio's {@code invalidate=1}), and random reads never
  * read a block twice (fio's random map, 1/8 of the file per run), so every read crosses
  * FUSE; tmpfs has no colder state than resident memory. Prints each figure, the median of
- * {@code --reps}, and the ratios the issue's goals name. Usage: {@code FuseColdBench
+ * {@code --reps}, the ratios the issue's goals name, and the server's CPU time per cold
+ * 4 KiB read (from {@code /proc/PID/stat}; less sensitive than rates to other load on the
+ * machine). Usage: {@code FuseColdBench
  * [--file-mb 1024] [--reps 3] [--bindings jnr,fuse3]}. A program, not a test; not thread-safe.
  */
 public final class FuseColdBench {
@@ -60,16 +62,18 @@ public final class FuseColdBench {
                 mv.copyIn(base, "bench.dat", CreateOptions.file());
             }
             Map<String, Path> targets = new LinkedHashMap<>();
+            Map<String, Long> pids = new LinkedHashMap<>();
             targets.put("tmpfs", base);
             for (String b : bindings) {
                 MountProcess m = MountProcess.start(device, mnt.resolve(b), UUID.randomUUID().toString(),
                         work.resolve("daemon-" + b + ".log"), "--binding", b);
                 mounts.add(m);
                 targets.put(m.binding(), m.mountPoint().resolve("bench.dat"));
+                pids.put(m.binding(), m.pid());
             }
             System.out.printf("FUSE cold-read bench (fio): %d MiB file, %d CPUs, %s, load before %s%n", fileMb,
                     Runtime.getRuntime().availableProcessors(), java.time.Instant.now(), loadAvg());
-            run(targets, (long) fileMb << 20, reps);
+            run(targets, pids, (long) fileMb << 20, reps);
             System.out.printf("load after %s%n", loadAvg());
         } finally {
             for (MountProcess m : mounts) {
@@ -81,7 +85,7 @@ public final class FuseColdBench {
         }
     }
 
-    private static void run(Map<String, Path> targets, long size, int reps) throws Exception {
+    private static void run(Map<String, Path> targets, Map<String, Long> pids, long size, int reps) throws Exception {
         for (Path p : targets.values()) { // the daemons' JIT: "cold" is to mean the page cache, not the code
             FuseBench.drop(p);
             seq(p, true);
@@ -95,11 +99,15 @@ public final class FuseColdBench {
             double[] rand4 = new double[reps];
             double[] seqWarm = new double[reps];
             double[] randWarm = new double[reps];
+            double[] cpuPerRead = new double[reps];
+            Long pid = pids.get(e.getKey());
             for (int i = 0; i < reps; i++) {
                 FuseBench.drop(p);
                 seqCold[i] = seq(p, true).bytesPerSec();
                 FuseBench.drop(p);
+                long cpu0 = pid == null ? 0 : cpuMicros(pid);
                 rand1[i] = rand(p, size, 1, true).iops();
+                cpuPerRead[i] = pid == null ? 0 : (double) (cpuMicros(pid) - cpu0) / (size / 8 / 4096);
                 FuseBench.drop(p);
                 rand4[i] = rand(p, size, 4, true).iops();
             }
@@ -109,7 +117,7 @@ public final class FuseColdBench {
                 randWarm[i] = rand(p, size, 1, false).iops();
             }
             r.put(e.getKey(), new double[] {median(seqCold), median(rand1), median(rand4), median(seqWarm),
-                    median(randWarm)});
+                    median(randWarm), median(cpuPerRead)});
         }
         double[] t = r.get("tmpfs");
         System.out.println("| figure | " + String.join(" | ", r.keySet()) + " |");
@@ -133,10 +141,17 @@ public final class FuseColdBench {
                 double[] v = e.getValue();
                 System.out.printf("%s: cold seq %.2f of tmpfs (goal >= 0.5); cold random 4 readers %.2fx 1 reader"
                                 + " (goal >= 3), %.0fk IOPS (goal >= 100k); warm seq %.2f, warm random %.2f of tmpfs"
-                                + " (goal >= 0.95)%n", e.getKey(), v[0] / t[0], v[2] / v[1], v[2] / 1e3, v[3] / t[3],
-                        v[4] / t[4]);
+                                + " (goal >= 0.95); server CPU %.1f us per cold 4 KiB read%n", e.getKey(), v[0] / t[0],
+                        v[2] / v[1], v[2] / 1e3, v[3] / t[3], v[4] / t[4], v[5]);
             }
         }
+    }
+
+    /** User + system CPU time of a process so far (from /proc, in clock ticks of 10 ms). */
+    private static long cpuMicros(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000; // fields 14 and 15 of stat(5)
     }
 
     private static Fio seq(Path p, boolean cold) throws Exception {
