@@ -126,6 +126,7 @@ public final class FamfsMount implements AutoCloseable {
      * @throws FamfsException BUSY when something live is mounted there, IO when FUSE fails
      */
     public static FamfsMount mount(FamfsVolume volume, Path mountPoint, Options opts) {
+        volume.requireCompleteLog("mount"); // a corrupt log is the news, before any binding's trouble
         FuseBindings.Choice c = FuseBindings.choose(opts.binding());
         LOG.log(Level.INFO, "{0}: FUSE binding {1} ({2})", mountPoint, c.name(), c.why());
         return mount(volume, mountPoint, opts, c.name(), c.factory());
