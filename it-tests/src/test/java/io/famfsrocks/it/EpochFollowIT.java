@@ -9,6 +9,7 @@ import io.famfsrocks.rocks.epoch.StaleEpochException;
 import io.famfsrocks.rocks.replica.ChildEpochMounts;
 import io.famfsrocks.rocks.replica.EpochStatus;
 import io.famfsrocks.rocks.replica.FamfsReplica;
+import io.famfsrocks.rocks.replica.ReplicaIterator;
 import io.famfsrocks.rocks.replica.ReplicaConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A replica over a pool of two devices follows rotations by itself (issue 12, the replica's
@@ -123,6 +125,49 @@ class EpochFollowIT {
             }
         }
         assertThat(RocksBridgeIT.fuseMountsUnder(dir)).as("closing the replica unmounts everything").isEmpty();
+    }
+
+    /**
+     * A replica that cannot let go of an epoch (a scan still open on it) is given up by the
+     * primary after the drain bound; the next rotation reformats that device and writes a new
+     * epoch there. The open scan then reads through the old epoch's mount and mapping: its
+     * batch is dropped ({@code StaleEpochException}), never returned, while lookups go on
+     * answering from the serving epoch; closing the scan lets the replica release the epoch.
+     */
+    @Test
+    void aScanHeldOnAnEpochReusedAfterTheDrainBoundIsDroppedNeverAnswered() throws Exception {
+        try (PoolPrimary primary = new PoolPrimary(devices, master, dir.resolve("db"), SLOTS, Duration.ofSeconds(60),
+                Duration.ofSeconds(2))) {
+            primary.write(20, 300);
+            ReplicaConfig cfg = ReplicaConfig.defaults().withBeatInterval(Duration.ofMillis(20)).withReadAhead(false);
+            try (FamfsReplica replica = FamfsReplica.openPool(devices, OpenOptions.defaults().withSystemUuid(replicaHost),
+                    PoolPrimary.DATASET, mounts(), dir.resolve("work"), cfg)) {
+                try (ReplicaIterator held = replica.newIterator()) { // pins epoch 1's instance, reads nothing yet
+                    primary.rotate(Duration.ofSeconds(60));
+                    primary.awaitDrained(Duration.ofSeconds(60)); // the bound, not a release: the scan holds epoch 1
+                    primary.write(20, 300);
+                    primary.rotate(Duration.ofSeconds(60)); // reformats epoch 1's device for epoch 3
+                    primary.write(2, 300);
+                    assertThat(primary.epoch()).isEqualTo(3);
+                    held.seekToFirst();
+                    assertThatThrownBy(() -> held.nextBatch(1_000_000)).isInstanceOf(StaleEpochException.class);
+                    awaitCounter(replica, primary.model.counter()); // the serving epoch answers meanwhile
+                    long until = System.currentTimeMillis() + 30_000;
+                    while (RocksBridgeIT.fuseMountsUnder(dir).size() > 2 && System.currentTimeMillis() < until) {
+                        Thread.sleep(20); // epoch 2 is released as soon as its last reader closed
+                    }
+                    assertThat(RocksBridgeIT.fuseMountsUnder(dir)).as("epoch 1 still mounted for the held scan, and "
+                            + "the serving epoch 3").hasSize(2).anyMatch(m -> m.startsWith(dir.resolve("mnt-1") + " "));
+                }
+                awaitCounter(replica, primary.model.counter());
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (RocksBridgeIT.fuseMountsUnder(dir).size() > 1 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(RocksBridgeIT.fuseMountsUnder(dir)).as("epoch 1 released once the scan closed").hasSize(1);
+                assertThat(replica.epochStatus().epoch()).isEqualTo(3);
+            }
+        }
     }
 
     private static void awaitCounter(FamfsReplica replica, long want) throws InterruptedException {
