@@ -81,6 +81,7 @@ final class FuseMounter implements Mounter {
             if (binding != null) {
                 cmd.add("-D" + FuseBindings.PROPERTY + "=" + binding); // a forced FUSE binding holds for the server
             }
+            cmd.addAll(OpenOptions.coherenceJvmArguments()); // --coherence reaches the mount server too
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "mount", "-f"));
             if (opts.systemUuid() != null) {
                 cmd.addAll(List.of("--system-uuid", opts.systemUuid()));

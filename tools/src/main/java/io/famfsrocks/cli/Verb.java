@@ -30,6 +30,13 @@ public abstract class Verb implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print the stack trace of an error (and more detail where useful).")
     boolean verbose;
 
+    @Option(names = "--coherence", paramLabel = "NAME",
+            description = "How this host keeps the shared memory's caches right: coherent (hardware-coherent "
+                    + "memory: nothing to do), cpu-flush (write back with clwb/clflushopt and invalidate with "
+                    + "clflushopt around every shared access, for memory that is not coherent; x86-64), msync, "
+                    + "or model (the test model). Default: $FAMFS_COHERENCE, else coherent.")
+    String coherence;
+
     @Option(names = {"--help", "-?"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -40,6 +47,15 @@ public abstract class Verb implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        if (coherence == null) {
+            return runVerb();
+        }
+        try (OpenOptions.Scope s = OpenOptions.useCoherence(coherence)) {
+            return runVerb();
+        }
+    }
+
+    private int runVerb() throws Exception {
         ExitCode c = run();
         out().flush();
         return c.code();

@@ -57,6 +57,29 @@ public interface CacheCoherence {
     }
 
     /**
+     * Makes the implementation called {@code name} this process's selection (and that of the
+     * processes it starts with the system property forwarded), returning the previous name so
+     * that a caller can restore it: the CLI's {@code --coherence}.
+     */
+    static String select(String name) {
+        CacheCoherence c = named(name);
+        String before = System.getProperty(Selection.PROPERTY);
+        System.setProperty(Selection.PROPERTY, name);
+        Selection.SELECTED.set(c);
+        return before;
+    }
+
+    /** Undoes {@link #select}: {@code previous} is what it returned (null: no property was set). */
+    static void restore(String previous) {
+        if (previous == null) {
+            System.clearProperty(Selection.PROPERTY);
+        } else {
+            System.setProperty(Selection.PROPERTY, previous);
+        }
+        Selection.SELECTED.set(null);
+    }
+
+    /**
      * The implementation called {@code name}.
      *
      * @throws FamfsException INVALID_ARGUMENT for another name, or {@code cpu-flush} where
@@ -81,23 +104,37 @@ public interface CacheCoherence {
 
     /** Reads the selection once, on first use. */
     final class Selection {
-        private static final java.util.function.Supplier<CacheCoherence> SELECTED = new java.util.function.Supplier<>() {
+        /** The system property that names the selection (forwarded to child JVMs that famfs-rocks starts). */
+        public static final String PROPERTY = "famfs.coherence";
+        private static final Chosen SELECTED = new Chosen();
+
+        /** The selection, read on first use; {@link #set} replaces it (null: read again). */
+        private static final class Chosen {
             private volatile CacheCoherence chosen;
 
-            @Override
-            public CacheCoherence get() {
+            CacheCoherence get() {
                 CacheCoherence c = chosen;
                 if (c == null) {
                     synchronized (this) {
                         if (chosen == null) {
-                            chosen = named(setting("famfs.coherence", "FAMFS_COHERENCE", "coherent"));
+                            chosen = named(setting(PROPERTY, "FAMFS_COHERENCE", "coherent"));
                         }
                         c = chosen;
                     }
                 }
                 return c;
             }
-        };
+
+            synchronized void set(CacheCoherence c) {
+                chosen = c;
+            }
+        }
+
+        /** {@code -Dfamfs.coherence=NAME} when this process was told a coherence by property, else empty. */
+        public static java.util.List<String> jvmArguments() {
+            String v = System.getProperty(PROPERTY);
+            return v == null || v.isEmpty() ? java.util.List.of() : java.util.List.of("-D" + PROPERTY + "=" + v);
+        }
 
         private Selection() {
         }

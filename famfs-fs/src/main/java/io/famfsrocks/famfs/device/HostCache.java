@@ -81,9 +81,11 @@ final class HostCache {
     private final BitSet stored = new BitSet();
     private final Random random;
     private final double evict;
+    private final NonCoherentModel host;
     private int users; // guarded by HostCache.class
 
     private HostCache(Path path, Key key, long size, Pointer memoryMap, Random random, double evict) {
+        this.host = key.host();
         this.path = path;
         this.key = key;
         this.size = size;
@@ -148,6 +150,7 @@ final class HostCache {
 
     /** As {@link #load}, for a range this host is about to store into (write-allocate). */
     synchronized void storing(long offset, long length) {
+        host.beforeStoreOrFence(this);
         load(offset, length);
         if (length > 0) {
             stored.set(line(offset), line(offset + length - 1) + 1);
@@ -156,8 +159,13 @@ final class HostCache {
 
     /** Writes the dirty lines of the range to memory (clwb + sfence: done when this returns). */
     synchronized void writeBack(long offset, long length) {
-        if (length <= 0) {
-            return;
+        host.beforeStoreOrFence(this);
+        writeBackNow(offset, length);
+    }
+
+    private void writeBackNow(long offset, long length) {
+        if (length <= 0 || host.crashed()) {
+            return; // a dead host's cache reaches memory no more
         }
         int first = line(offset);
         int end = line(offset + length - 1) + 1;
@@ -173,10 +181,11 @@ final class HostCache {
 
     /** Writes back what is dirty in the range, then reloads its cached lines from memory (clflushopt + mfence). */
     synchronized void invalidate(long offset, long length) {
-        if (length <= 0) {
+        host.beforeStoreOrFence(this);
+        if (length <= 0 || host.crashed()) {
             return;
         }
-        writeBack(offset, length);
+        writeBackNow(offset, length);
         int first = line(offset);
         int end = line(offset + length - 1) + 1;
         for (int i = present.nextSetBit(first); i >= 0 && i < end; ) {
@@ -219,6 +228,30 @@ final class HostCache {
         WRITTEN_BACK.incrementAndGet();
     }
 
+    /**
+     * The lines this host has stored to and not written back, with their bytes in this cache
+     * and in memory: what a crash of the host may leave in memory in any subset.
+     */
+    synchronized java.util.List<NonCoherentModel.Line> unfenced() {
+        java.util.List<NonCoherentModel.Line> out = new java.util.ArrayList<>();
+        for (int i = present.nextSetBit(0); i >= 0; i = present.nextSetBit(i + 1)) {
+            long lineAt = (long) i * LINE;
+            if (dirty(lineAt)) {
+                int n = (int) Math.min(LINE, size - lineAt);
+                byte[] mine = new byte[n];
+                byte[] there = new byte[n];
+                IO.getByteArray(cache + lineAt, mine, 0, n);
+                IO.getByteArray(memory + lineAt, there, 0, n);
+                out.add(new NonCoherentModel.Line(lineAt, mine, there));
+            }
+        }
+        return out;
+    }
+
+    Path path() {
+        return path;
+    }
+
     private boolean dirty(long lineAt) {
         long n = Math.min(LINE, size - lineAt);
         for (long k = 0; k < n; k += 8) {
@@ -231,7 +264,7 @@ final class HostCache {
 
     /** With probability {@code evict}, writes one random line stored since its write-back to memory now. */
     private void maybeEvict() {
-        if (evict <= 0 || stored.isEmpty() || random.nextDouble() >= evict) {
+        if (evict <= 0 || host.crashed() || stored.isEmpty() || random.nextDouble() >= evict) {
             return;
         }
         int i = stored.nextSetBit(random.nextInt(stored.length()));

@@ -185,6 +185,11 @@ public class FamfsFile {
         return device;
     }
 
+    /** The cache coherence its volume was opened with (what a separate mapping of its bytes must use too). */
+    public io.famfsrocks.famfs.device.CacheCoherence coherence() {
+        return device.coherence();
+    }
+
     /** Flushes {@code [pos, pos + length)} of a contiguous file. */
     void flushRange(long pos, long length) {
         device.flush(deviceOffset(pos), length);

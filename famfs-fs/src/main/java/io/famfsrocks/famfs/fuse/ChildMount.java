@@ -92,6 +92,7 @@ public final class ChildMount implements AutoCloseable {
         if (binding != null) {
             cmd.add("-D" + FuseBindings.PROPERTY + "=" + binding); // a forced binding holds for the servers too
         }
+        cmd.addAll(io.famfsrocks.famfs.fs.OpenOptions.coherenceJvmArguments()); // --coherence reaches the server too
         cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx128m", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), MountMain.class.getName()));
         cmd.addAll(args);

@@ -2,7 +2,6 @@ package io.famfsrocks.famfs.pool;
 
 import io.famfsrocks.famfs.ErrorKind;
 import io.famfsrocks.famfs.FamfsException;
-import io.famfsrocks.famfs.device.CacheCoherence;
 import io.famfsrocks.famfs.device.MappedRegion;
 import io.famfsrocks.famfs.fs.FamfsFile;
 
@@ -28,7 +27,8 @@ public final class SharedSlot implements AutoCloseable {
     /**
      * Maps bytes {@code [pos, pos + length)} of {@code file} for writing, through
      * {@code devicePath} (this host's name of the file's device, which must be writable by
-     * this process). The range must be contiguous on the device.
+     * this process). The range must be contiguous on the device. The slot uses the cache
+     * coherence of the file's volume (under the cache model: the same host's cache).
      */
     public static SharedSlot open(Path devicePath, FamfsFile file, long pos, int length) {
         if (pos < 0 || length <= 0 || pos > file.size() - length) {
@@ -40,7 +40,7 @@ public final class SharedSlot implements AutoCloseable {
             throw new FamfsException(ErrorKind.INVALID_ARGUMENT, "bytes [" + pos + ", +" + length + ") of "
                     + file.path() + " are not contiguous on the device");
         }
-        return new SharedSlot(MappedRegion.open(devicePath, at, length, true, CacheCoherence.selected()));
+        return new SharedSlot(MappedRegion.open(devicePath, at, length, true, file.coherence()));
     }
 
     /** The device offset of the slot's first byte. */
