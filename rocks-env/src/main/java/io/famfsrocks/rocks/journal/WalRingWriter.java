@@ -37,7 +37,46 @@ public final class WalRingWriter {
         this.header = header;
         this.capacity = header.capacity();
         this.committed = region.getLongAcquire(WalFormat.COMMITTED_OFFSET);
-        this.nextSequence = region.getLongAcquire(WalFormat.NEXT_SEQUENCE_OFFSET);
+        // The committed end and the next sequence are published one after the other; a writer
+        // that died between the two left the record counted but not its sequence numbers.
+        this.nextSequence = Math.max(region.getLongAcquire(WalFormat.NEXT_SEQUENCE_OFFSET), lastCommittedEnd());
+    }
+
+    /**
+     * The sequence number after the last record before the committed end (0 when none): the
+     * records of the committed end's segment, decoded from its start (a record never crosses
+     * a segment). A record that does not decode ends the scan (the stored word stands).
+     */
+    private long lastCommittedEnd() {
+        if (committed <= 0) {
+            return 0;
+        }
+        int seg = header.segmentSize();
+        long end = 0;
+        region.invalidate(physical((committed - 1) / seg * seg), seg);
+        for (long p = (committed - 1) / seg * seg; p < committed; ) {
+            long room = seg - p % seg;
+            if (room < WalFormat.MIN_RECORD) {
+                break;
+            }
+            WalFormat.Decoded d;
+            try {
+                d = WalFormat.decode(region.view(), physical(p), physical(p) + (int) room, p, region.path());
+            } catch (BridgeException e) {
+                break;
+            }
+            if (d.type() == WalFormat.TYPE_PAD) {
+                p += room;
+                continue;
+            }
+            if (d.record() instanceof WalRecord.Batch b) {
+                end = b.end();
+            } else if (d.record() instanceof WalRecord.Lost l) {
+                end = Math.max(end, l.toSequence());
+            }
+            p += d.size();
+        }
+        return end;
     }
 
     /**
