@@ -25,6 +25,7 @@ import java.time.Duration;
  * java -cp ... io.famfsrocks.it.harness.PrimaryMain --device /dev/shm/dev --db /dev/shm/db
  *      --dataset db1 [--slots 5000] [--batch 500] [--flush-every 4] [--pause-ms 5]
  *      [--interval-ms 0] [--duration-s 0 (forever)] [--stop-file PATH] [--publish false]
+ *      [--wal true [--wal-ring-bytes N]]  (--flush-every 0: never flush)
  * </pre>
  * With {@code --publish false} it is a plain RocksDB owner that never touches famfs (no
  * {@code --device}): the DB a sidecar ({@code sst-publish --follow}) publishes.
@@ -32,6 +33,14 @@ import java.time.Duration;
  */
 public final class PrimaryMain {
     private PrimaryMain() {}
+
+    /** {@code --wal true} ships the WAL ({@code --wal-ring-bytes N} sizes the ring). */
+    private static PublisherConfig walConfig(Args a, PublisherConfig cfg) {
+        if (!Boolean.parseBoolean(a.get("wal", "false"))) {
+            return cfg;
+        }
+        return cfg.withWalRing(a.getLong("wal-ring-bytes", PublisherConfig.WAL_RING_BYTES));
+    }
 
     public static void main(String[] argv) throws Exception {
         Args a = new Args(argv);
@@ -49,7 +58,7 @@ public final class PrimaryMain {
                      .setLevel0FileNumCompactionTrigger(2).setTargetFileSizeBase(256 << 10)
                      .setMaxBytesForLevelBase(1 << 20)) {
             FamfsPublisher pub = !publish ? null : FamfsPublisher.attach(opts, volume, a.get("dataset"),
-                    PublisherConfig.defaults().withPublishInterval(Duration.ofMillis(a.getLong("interval-ms", 0))));
+                    walConfig(a, PublisherConfig.defaults().withPublishInterval(Duration.ofMillis(a.getLong("interval-ms", 0)))));
             try (RocksDB db = RocksDB.open(opts, a.get("db")); FamfsPublisher p = pub;
                  WriteOptions wo = new WriteOptions(); FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
                 WorkloadModel model = new WorkloadModel(slots);
@@ -66,7 +75,7 @@ public final class PrimaryMain {
                         model.nextBatch(b, batch);
                         db.write(wo, b);
                     }
-                    if (n % flushEvery == 0) {
+                    if (flushEvery > 0 && n % flushEvery == 0) {
                         db.flush(fo);
                     }
                     if (pub == null && System.currentTimeMillis() - lastReport > 1000) {

@@ -22,7 +22,7 @@ import java.time.Duration;
  * <pre>
  * java -cp ... io.famfsrocks.it.harness.ReplicaMain --device /dev/shm/dev --dataset db1
  *      --work /dev/shm/r1 (--fuse DIR | --mount /mnt/famfs)
- *      [--slots 5000] [--poll-us 1000] [--duration-s 0]
+ *      [--slots 5000] [--poll-us 1000] [--duration-s 0] [--check-ms N (check the whole view every N ms)]
  * </pre>
  * {@code --fuse DIR} mounts the volume at DIR from a supervised child process (ChildMount:
  * never from this process, which reads through it; a stale mount a killed predecessor left
@@ -58,10 +58,26 @@ public final class ReplicaMain {
                 report(replica, checker, replica.freshness());
                 replica.onApplied(f -> report(replica, checker, f));
                 long start = System.currentTimeMillis();
+                long checkMs = a.getLong("check-ms", 0);
+                long lastFreshness = start;
                 while (durationMs == 0 || System.currentTimeMillis() - start < durationMs) {
-                    Thread.sleep(1000);
-                    Freshness f = replica.freshness();
-                    System.out.println("REPLICA freshness " + f + " stats " + replica.stats());
+                    Thread.sleep(checkMs > 0 ? checkMs : 1000);
+                    if (checkMs > 0) {
+                        Freshness f = replica.freshness();
+                        synchronized (checker) {
+                            try {
+                                long c = checker.check(replica);
+                                System.out.println("CHECKED counter=" + c + " read=" + f.readSequence() + " version="
+                                        + f.appliedVersion());
+                            } catch (AssertionError | RuntimeException e) {
+                                System.out.println("VIOLATION version=" + f.appliedVersion() + " " + e.getMessage());
+                            }
+                        }
+                    }
+                    if (System.currentTimeMillis() - lastFreshness >= 1000) {
+                        lastFreshness = System.currentTimeMillis();
+                        System.out.println("REPLICA freshness " + replica.freshness() + " stats " + replica.stats());
+                    }
                 }
             } finally {
                 if (fm != null) {

@@ -187,12 +187,16 @@ public final class FamfsReplica implements AutoCloseable {
             try {
                 ColumnFamilyHandle cf = family(h, family);
                 SecondaryInstance.View view = h.view();
-                long end = run.end;
-                boolean use = run.usableOver(view.flushed(), view.upper(), h.contained());
+                long end = run.end; // the snapshot: a batch boundary
+                boolean use = run.usableOver(end, view.flushed(), view.upper(), h.contained());
                 WalOverlay.Entry e = null;
                 if (use) {
                     WalOverlay.Family f = run.family(cf.getID());
-                    e = f == null ? null : f.find(key);
+                    e = f == null ? null : f.find(key, end);
+                    if (e == WalOverlay.Entry.CUT) {
+                        attempt--; // overwritten under a slow read: again with a newer snapshot
+                        continue;
+                    }
                 }
                 if (e != null && e.kind() != WalOverlay.MERGE) {
                     return new Lookup(e.kind() == WalOverlay.PUT ? e.value() : null, end - 1);
@@ -279,11 +283,19 @@ public final class FamfsReplica implements AutoCloseable {
         try {
             ColumnFamilyHandle cf = family(h, family);
             SecondaryInstance.View view = h.view();
-            long end = run.end;
-            boolean use = run.usableOver(view.flushed(), view.upper(), h.contained());
+            long snap = overlay.snapshot(run);
+            boolean use = run.usableOver(snap, view.flushed(), view.upper(), h.contained());
             WalOverlay.Family f = use ? run.family(cf.getID()) : null;
-            return new ReplicaIterator(h.db.newIterator(cf), h.epoch.guard, f,
-                    use ? end - 1 : Math.max(view.flushed(), 0), h::release);
+            try {
+                return new ReplicaIterator(h.db.newIterator(cf), h.epoch.guard, f, snap,
+                        use ? snap - 1 : Math.max(view.flushed(), 0), () -> {
+                            overlay.release(snap);
+                            h.release();
+                        });
+            } catch (RuntimeException e) {
+                overlay.release(snap);
+                throw e;
+            }
         } catch (RuntimeException e) {
             h.release();
             throw e;
@@ -311,7 +323,7 @@ public final class FamfsReplica implements AutoCloseable {
         if (h != null && read < primary) {
             WalOverlay.Run run = overlay.run();
             SecondaryInstance.View v = h.view();
-            if (!run.usableOver(v.flushed(), v.upper(), h.contained())) {
+            if (!run.usableOver(run.end, v.flushed(), v.upper(), h.contained())) {
                 why = "WAL overlay not usable (" + (run.start < 0 ? "empty" + (overlay.lastReset() == null ? ""
                         : " after: " + overlay.lastReset()) : "it starts at sequence " + run.start
                         + ", the version holds up to " + v.flushed() + ", the overlay reaches " + (run.end - 1)
@@ -330,7 +342,8 @@ public final class FamfsReplica implements AutoCloseable {
             return 0;
         }
         SecondaryInstance.View v = h.view();
-        return run.usableOver(v.flushed(), v.upper(), h.contained()) ? run.end - 1 : Math.max(0, v.flushed());
+        long end = run.end;
+        return run.usableOver(end, v.flushed(), v.upper(), h.contained()) ? end - 1 : Math.max(0, v.flushed());
     }
 
     /** The journal record of the version the replica shows (null before the first). */

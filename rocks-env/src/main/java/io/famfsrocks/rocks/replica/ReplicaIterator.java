@@ -35,6 +35,8 @@ public final class ReplicaIterator implements AutoCloseable {
     private final RocksIterator it;
     private final EpochGuard guard;
     private final WalOverlay.Family overlay;
+    /** The overlay's snapshot: entries at or past it are not shown. */
+    private final long snapshot;
     private final long sequence;
     private final Runnable release;
     private boolean closed;
@@ -47,12 +49,15 @@ public final class ReplicaIterator implements AutoCloseable {
 
     /**
      * @param overlay  the overlay's share of this column family, or null to show the version alone
+     * @param snapshot the overlay snapshot (registered; {@code release} releases it)
      * @param sequence the sequence number the iterator reflects (at least)
      */
-    ReplicaIterator(RocksIterator it, EpochGuard guard, WalOverlay.Family overlay, long sequence, Runnable release) {
+    ReplicaIterator(RocksIterator it, EpochGuard guard, WalOverlay.Family overlay, long snapshot, long sequence,
+                    Runnable release) {
         this.it = it;
         this.guard = guard;
         this.overlay = overlay;
+        this.snapshot = snapshot;
         this.sequence = sequence;
         this.release = release;
     }
@@ -184,7 +189,7 @@ public final class ReplicaIterator implements AutoCloseable {
             }
             int c = bk == null ? 1 : o == null ? -1 : WalOverlay.KEYS.compare(bk, o.getKey());
             if (c < 0) {
-                WalOverlay.Entry r = overlay.resolve(bk, null);
+                WalOverlay.Entry r = visible(bk, null);
                 if (r != null) { // deleted by a range
                     it.next();
                     continue;
@@ -192,12 +197,12 @@ public final class ReplicaIterator implements AutoCloseable {
                 show(bk, it.value(), true);
                 return;
             }
-            WalOverlay.Entry e = overlay.resolve(o.getKey(), o.getValue());
-            if (e.kind() == WalOverlay.PUT) {
+            WalOverlay.Entry e = visible(o.getKey(), o.getValue());
+            if (e != null && e.kind() == WalOverlay.PUT) {
                 show(o.getKey(), e.value(), c == 0);
                 return;
             }
-            if (e.kind() == WalOverlay.MERGE && c == 0) {
+            if ((e == null || e.kind() == WalOverlay.MERGE) && c == 0) { // nothing newer (or a merge): the version's
                 show(bk, it.value(), true);
                 return;
             }
@@ -218,7 +223,7 @@ public final class ReplicaIterator implements AutoCloseable {
             }
             int c = bk == null ? -1 : o == null ? 1 : WalOverlay.KEYS.compare(bk, o.getKey());
             if (c > 0) {
-                WalOverlay.Entry r = overlay.resolve(bk, null);
+                WalOverlay.Entry r = visible(bk, null);
                 if (r != null) {
                     it.prev();
                     continue;
@@ -226,12 +231,12 @@ public final class ReplicaIterator implements AutoCloseable {
                 show(bk, it.value(), true);
                 return;
             }
-            WalOverlay.Entry e = overlay.resolve(o.getKey(), o.getValue());
-            if (e.kind() == WalOverlay.PUT) {
+            WalOverlay.Entry e = visible(o.getKey(), o.getValue());
+            if (e != null && e.kind() == WalOverlay.PUT) {
                 show(o.getKey(), e.value(), c == 0);
                 return;
             }
-            if (e.kind() == WalOverlay.MERGE && c == 0) {
+            if ((e == null || e.kind() == WalOverlay.MERGE) && c == 0) {
                 show(bk, it.value(), true);
                 return;
             }
@@ -240,6 +245,15 @@ public final class ReplicaIterator implements AutoCloseable {
             }
             o = overlay.keys.lowerEntry(o.getKey());
         }
+    }
+
+    /** The overlay's word on {@code key} in this iterator's snapshot (the snapshot is registered: never cut). */
+    private WalOverlay.Entry visible(byte[] key, WalOverlay.Entry head) {
+        WalOverlay.Entry e = overlay.resolve(key, head, snapshot);
+        if (e == WalOverlay.Entry.CUT) {
+            throw new IllegalStateException("WAL overlay entry of a registered snapshot " + snapshot + " was dropped");
+        }
+        return e;
     }
 
     private void show(byte[] k, byte[] v, boolean baseOnIt) {

@@ -29,8 +29,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>Concurrency: one thread applies batches, trims and resets; any thread reads. A reader
  * takes the current {@link Run} once and reads only it: a trim or reset replaces the run
  * instead of removing from it, so nothing a reader needs disappears under it. Batches are
- * applied operation by operation: a reader sees each key's newest write, not whole batches
- * at once. Thread-safe.
+ * applied operation by operation, but reads are snapshots at batch boundaries: a get reads below the run's end as it
+ * started, a scan below the end it registered ({@link #snapshot}), so neither sees part of a
+ * batch. Thread-safe.
  */
 final class WalOverlay {
     static final Comparator<byte[]> KEYS = Arrays::compareUnsigned;
@@ -38,8 +39,65 @@ final class WalOverlay {
     static final byte DELETE = 2;
     static final byte MERGE = 3;
 
-    /** The newest operation on one key. Immutable. */
-    record Entry(long sequence, byte kind, byte[] value) {}
+    /**
+     * One operation on a key, newest first: {@code prev} is the key's operation before it,
+     * kept while a reader's snapshot may need it. Once no snapshot can, the applying thread
+     * cuts the chain there ({@code cut} set, then {@code prev} cleared), so a reader that
+     * walks past a cut knows it needed more and takes a newer snapshot. Thread-safe.
+     */
+    static final class Entry {
+        /** What a get finds when the chain it needs was cut: take a newer snapshot. */
+        static final Entry CUT = new Entry(-1, DELETE, null, null);
+        final long sequence;
+        final byte kind;
+        final byte[] value;
+        volatile Entry prev;
+        volatile boolean cut;
+
+        Entry(long sequence, byte kind, byte[] value, Entry prev) {
+            this.sequence = sequence;
+            this.kind = kind;
+            this.value = value;
+            this.prev = prev;
+        }
+
+        long sequence() {
+            return sequence;
+        }
+
+        byte kind() {
+            return kind;
+        }
+
+        byte[] value() {
+            return value;
+        }
+
+        /** The newest operation below {@code snapshot}: this or an older one, null, or {@link #CUT}. */
+        Entry visible(long snapshot) {
+            Entry e = this;
+            while (e != null && e.sequence >= snapshot) {
+                Entry p = e.prev;
+                if (p == null && e.cut) {
+                    return CUT;
+                }
+                e = p;
+            }
+            return e;
+        }
+
+        /** Drops what no snapshot at or above {@code oldest} needs: everything past the first entry below it. */
+        void prune(long oldest) {
+            Entry e = this;
+            while (e != null && e.sequence >= oldest) {
+                e = e.prev;
+            }
+            if (e != null && e.prev != null) {
+                e.cut = true;
+                e.prev = null;
+            }
+        }
+    }
 
     /** A range deletion [begin, end). Immutable. */
     record RangeDelete(long sequence, byte[] begin, byte[] end) {
@@ -53,30 +111,31 @@ final class WalOverlay {
         final ConcurrentSkipListMap<byte[], Entry> keys = new ConcurrentSkipListMap<>(KEYS);
         final List<RangeDelete> ranges = new CopyOnWriteArrayList<>();
 
-        /** The newest range deletion covering {@code key}'s sequence number, or -1. */
-        long rangeDeleted(byte[] key) {
+        /** The newest range deletion below {@code snapshot} covering {@code key}: its sequence number, or -1. */
+        long rangeDeleted(byte[] key, long snapshot) {
             long s = -1;
             for (RangeDelete r : ranges) {
-                if (r.sequence() > s && r.covers(key)) {
+                if (r.sequence() > s && r.sequence() < snapshot && r.covers(key)) {
                     s = r.sequence();
                 }
             }
             return s;
         }
 
-        /** What the overlay says of {@code key}: its entry, a deletion by range, or null (nothing). */
-        Entry find(byte[] key) {
-            Entry e = keys.get(key);
-            return resolve(key, e);
+        /** What the overlay says of {@code key} as of {@code snapshot}: an entry, a deletion by range, null, or CUT. */
+        Entry find(byte[] key, long snapshot) {
+            return resolve(key, keys.get(key), snapshot);
         }
 
-        Entry resolve(byte[] key, Entry e) {
-            if (ranges.isEmpty()) {
+        /** As {@link #find}, given the key's newest entry (null: none). */
+        Entry resolve(byte[] key, Entry head, long snapshot) {
+            Entry e = head == null ? null : head.visible(snapshot);
+            if (e == Entry.CUT || ranges.isEmpty()) {
                 return e;
             }
-            long r = rangeDeleted(key);
+            long r = rangeDeleted(key, snapshot);
             if (r >= 0 && (e == null || e.sequence() < r)) {
-                return new Entry(r, DELETE, null);
+                return new Entry(r, DELETE, null, null);
             }
             return e;
         }
@@ -107,13 +166,13 @@ final class WalOverlay {
         }
 
         /**
-         * Whether lookups may consult this run first over a view that holds every write up to
+         * Whether lookups may consult this run, read below {@code snapshot}, first over a view that holds every write up to
          * {@code flushed} (and per family up to {@code contained}) and none past {@code upper}:
          * the run reaches back to the view (nothing between them missing), forward past it
          * (not older than the view on any key), and dropped nothing the view lacks.
          */
-        boolean usableOver(long flushed, long upper, Map<Integer, Long> contained) {
-            if (start < 0 || start > flushed + 1 || end - 1 < upper) {
+        boolean usableOver(long snapshot, long flushed, long upper, Map<Integer, Long> contained) {
+            if (start < 0 || start > flushed + 1 || snapshot - 1 < upper) {
                 return false;
             }
             for (Map.Entry<Integer, Long> t : trimmed.entrySet()) {
@@ -136,6 +195,34 @@ final class WalOverlay {
     private static final Run EMPTY = new Run(Map.of(), -1, -1, Map.of());
 
     private volatile Run run = EMPTY;
+    /** Snapshots of open scans (sequence number: how many); guarded by itself. */
+    private final java.util.TreeMap<Long, Integer> scans = new java.util.TreeMap<>();
+
+    /**
+     * Registers a scan's snapshot of {@code r}: everything it reads is below the returned
+     * sequence number (a batch boundary), and entries it needs stay until {@link #release}.
+     */
+    long snapshot(Run r) {
+        synchronized (scans) {
+            long s = r.end;
+            scans.merge(s, 1, Integer::sum);
+            return s;
+        }
+    }
+
+    void release(long snapshot) {
+        synchronized (scans) {
+            scans.computeIfPresent(snapshot, (k, n) -> n == 1 ? null : n - 1);
+        }
+    }
+
+    /** The oldest snapshot a batch applied now must keep entries for. */
+    private long oldestSnapshot(Run r) {
+        synchronized (scans) {
+            long s = r.end < 0 ? Long.MAX_VALUE : r.end;
+            return scans.isEmpty() ? s : Math.min(s, scans.firstKey());
+        }
+    }
     private volatile long batches;
     private volatile long resets;
     private volatile long mergeFallbacks;
@@ -193,7 +280,7 @@ final class WalOverlay {
         if (r.start < 0) {
             r = new Run(new ConcurrentHashMap<>(), b.sequence(), -1, Map.of());
         }
-        try (WriteBatch wb = new WriteBatch(b.data()); BatchOps ops = new BatchOps(r, b.sequence())) {
+        try (WriteBatch wb = new WriteBatch(b.data()); BatchOps ops = new BatchOps(r, oldestSnapshot(r), b.sequence())) {
             wb.iterate(ops);
         } catch (RocksDBException ex) {
             reset("undecodable batch at sequence " + b.sequence() + ": " + ex.getMessage());
@@ -228,7 +315,7 @@ final class WalOverlay {
             Family f = fe.getValue();
             Family n = new Family();
             for (Map.Entry<byte[], Entry> e : f.keys.entrySet()) {
-                if (e.getValue().sequence() > upTo) {
+                if (e.getValue().sequence() > upTo) { // its older entries stay: open snapshots may need them
                     n.keys.put(e.getKey(), e.getValue());
                 }
             }
@@ -247,8 +334,11 @@ final class WalOverlay {
         run = new Run(kept, r.start, r.end, Map.copyOf(trimmed));
     }
 
-    private static void put(Run r, int cf, long seq, byte kind, byte[] key, byte[] value) {
-        r.families.computeIfAbsent(cf, k -> new Family()).keys.put(key, new Entry(seq, kind, value));
+    private static void put(Run r, long oldest, int cf, long seq, byte kind, byte[] key, byte[] value) {
+        ConcurrentSkipListMap<byte[], Entry> keys = r.families.computeIfAbsent(cf, k -> new Family()).keys;
+        Entry n = new Entry(seq, kind, value, keys.get(key));
+        n.prune(oldest);
+        keys.put(key, n);
     }
 
     /** Entries of one family from {@code from} (inclusive), in key order: for scans. */
@@ -259,16 +349,18 @@ final class WalOverlay {
     /** Decodes one batch into the overlay: each operation takes the next sequence number. */
     private static final class BatchOps extends WriteBatch.Handler {
         private final Run r;
+        private final long oldest;
         private long seq;
 
-        BatchOps(Run r, long first) {
+        BatchOps(Run r, long oldest, long first) {
             this.r = r;
+            this.oldest = oldest;
             this.seq = first;
         }
 
         @Override
         public void put(int cf, byte[] key, byte[] value) {
-            WalOverlay.put(r, cf, seq++, PUT, key, value);
+            WalOverlay.put(r, oldest, cf, seq++, PUT, key, value);
         }
 
         @Override
@@ -278,7 +370,7 @@ final class WalOverlay {
 
         @Override
         public void merge(int cf, byte[] key, byte[] value) {
-            WalOverlay.put(r, cf, seq++, MERGE, key, value);
+            WalOverlay.put(r, oldest, cf, seq++, MERGE, key, value);
         }
 
         @Override
@@ -288,7 +380,7 @@ final class WalOverlay {
 
         @Override
         public void delete(int cf, byte[] key) {
-            WalOverlay.put(r, cf, seq++, DELETE, key, null);
+            WalOverlay.put(r, oldest, cf, seq++, DELETE, key, null);
         }
 
         @Override
@@ -325,7 +417,7 @@ final class WalOverlay {
         public void putBlobIndex(int cf, byte[] key, byte[] value) {
             // a BlobDB index entry: the value lives in a blob file we do not ship; the
             // published version answers for the key, so the overlay must not shadow it
-            WalOverlay.put(r, cf, seq++, MERGE, key, null);
+            WalOverlay.put(r, oldest, cf, seq++, MERGE, key, null);
         }
 
         @Override
