@@ -152,7 +152,8 @@ class WalShippingIT {
                 try (FamfsReplica r = FamfsReplica.open(client, "db1", new ExportedSharedFiles(client, tmp.resolve("export")),
                         tmp.resolve("replica"), ReplicaConfig.defaults())) {
                     db.put(wo, b("a"), b("1"));
-                    assertThat(eventually(() -> r.freshness().current())).as("%s", r.freshness()).isTrue();
+                    assertThat(eventually(() -> r.freshness().current() && r.freshness().readSequence() == 1))
+                            .as("%s", r.freshness()).isTrue();
                     assertThat(r.freshness().lagMs()).isZero();
                     pub.close(); // the shipper stops; then the primary says it has 5 more acknowledged writes
                     long latest = db.getLatestSequenceNumber();

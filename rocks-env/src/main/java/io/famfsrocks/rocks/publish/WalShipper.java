@@ -40,6 +40,8 @@ final class WalShipper implements AutoCloseable {
     private long next;
     private long lastObserved;
     private String lastIteratorError = "";
+    /** Whether the iterator has stood on a batch (only then may next() tail it). */
+    private boolean started;
 
     WalShipper(RocksDB db, WalRingWriter ring, Duration idle, String dataset) {
         this.db = db;
@@ -90,7 +92,21 @@ final class WalShipper implements AutoCloseable {
         boolean fresh = ring.nextSequence() == 0;
         try {
             while (!closed) {
-                boolean progressed = pump(fresh);
+                boolean progressed;
+                try {
+                    progressed = pump(fresh);
+                } catch (RuntimeException e) {
+                    // e.g. the iterator refused a step: start over from where we are, say so once
+                    if (!String.valueOf(e).equals(lastIteratorError)) {
+                        System.err.println("famfs-publisher: WAL iterator at " + next + ": " + e + "; reopening it");
+                    }
+                    lastIteratorError = String.valueOf(e);
+                    if (it != null) {
+                        it.close();
+                        it = null;
+                    }
+                    progressed = false;
+                }
                 fresh &= !progressed;
                 long now = System.nanoTime();
                 if (progressed || now - lastObserved > OBSERVE_NANOS) {
@@ -119,15 +135,21 @@ final class WalShipper implements AutoCloseable {
             }
             try {
                 it = db.getUpdatesSince(next);
+            started = false;
             } catch (RocksDBException e) {
                 lose(db.getLatestSequenceNumber() + 1, "getUpdatesSince(" + next + "): " + e.getMessage());
                 return true;
             }
-        } else {
+        } else if (started) {
             it.next(); // tails the live WAL file: picks up what was written since it stopped
+        } else {
+            it.close(); // never positioned on a batch: ask again rather than step it
+            it = null;
+            return false;
         }
         boolean progressed = false;
         while (it.isValid()) {
+            started = true;
             TransactionLogIterator.BatchResult r = it.getBatch();
             try (WriteBatch wb = r.writeBatch()) {
                 long seq = r.sequenceNumber();
