@@ -76,7 +76,7 @@ class ArchitectureTest {
             .and().resideOutsideOfPackage("io.famfsrocks.rocks.embed..")
             .should().dependOnClassesThat().resideInAPackage("io.famfsrocks.rocks.embed..");
 
-    /** The HTTP face depends on its own ReplicaReads and the CLI's JSON writer and key encodings, nothing else of ours. */
+    /** The HTTP face depends on its own ReplicaReads and the CLI's key encodings, nothing else of ours. */
     @ArchTest
     static final ArchRule serveStandsAlone = classes().that().resideInAPackage("io.famfsrocks.cli.serve..")
             .should().onlyDependOnClassesThat().resideOutsideOfPackages("io.famfsrocks.famfs..", "io.famfsrocks.rocks..",

@@ -235,6 +235,10 @@ class ServeProcessModelIT {
                 "--threads", "0");
         assertThat(r.code()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("--threads");
+        r = Launcher.run(AS_CLIENT, "replica", "serve", "--dataset", "db1", "--device", dev.toString(), "--port", "0",
+                "--max-lag", "-1");
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("--max-lag must be from 0 to 86400 seconds").doesNotContain("\tat ");
         assertThat(fuseMountsOf(dev)).isEmpty();
     }
 

@@ -40,7 +40,7 @@ public final class ReplicaScanCommand extends Verb {
         byte[] f = enc.decode(from);
         try (ReplicaSession s = ReplicaSession.open(where, context.defaultDevice(), openOptions(),
                 ReplicaSession.ONE_SHOT, false)) {
-            List<ReplicaReads.KeyValue> rows = new FamfsReplicaReads(s.replica()).scan(f, limit);
+            List<ReplicaReads.KeyValue> rows = new FamfsReplicaReads(where.dataset, s.volume(), s::replica).scan(f, null, limit, false);
             for (ReplicaReads.KeyValue kv : rows) {
                 out().println(enc.encode(kv.key()) + "\t" + enc.encode(kv.value()));
             }

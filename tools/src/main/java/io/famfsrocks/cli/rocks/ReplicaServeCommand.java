@@ -18,8 +18,10 @@ import java.util.concurrent.CountDownLatch;
  * SIGTERM or SIGINT, then stops the server, closes the replica and unmounts.
  */
 @Command(name = "serve", description = "Keep a replica open, following the primary, and serve it over HTTP.",
-        footer = {"", "Endpoints: /get?key=K[&enc=utf8|hex|base64], /scan?from=K&limit=N,",
-                "/health (200 once caught up, 503 before; lag, epoch), /metrics (Prometheus).",
+        footer = {"", "Endpoints: /get?key=K[&enc=utf8|hex|base64], POST /batch_get {\"keys\":[...]},",
+                "/scan?from=K[&to=K]&limit=N[&keys_only=true] (pages: more, next),",
+                "/health/live, /health/ready and /health (200 when ready, 503 when stuck or",
+                "lagging past --max-lag), /metrics (Prometheus).",
                 "With --device given twice or more (a pool) it follows the dataset's epochs.",
                 "Stops cleanly (closes the replica, unmounts) on SIGTERM or Ctrl-C.", "",
                 "Examples:", "  famfs-rocks replica serve --dataset db1 --device /dev/shm/famfs0 --port 8080",
@@ -48,6 +50,10 @@ public final class ReplicaServeCommand extends Verb {
             description = "Close a connection silent this long, mid-request or between requests (default 10).")
     int idleTimeout;
 
+    @Option(names = "--max-lag", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Not ready (/health/ready 503) when further behind the newest published version (default 10).")
+    double maxLag;
+
     @Option(names = "--open-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long to wait for the dataset's first version (default 60).")
     int openTimeout;
@@ -66,6 +72,9 @@ public final class ReplicaServeCommand extends Verb {
         if (idleTimeout < 1) {
             throw new CliException(ExitCode.USAGE, "--idle-timeout must be at least 1 second, got " + idleTimeout);
         }
+        if (!(maxLag >= 0) || maxLag > 86_400) {
+            throw new CliException(ExitCode.USAGE, "--max-lag must be from 0 to 86400 seconds, got " + maxLag);
+        }
         InetAddress addr;
         try {
             addr = InetAddress.getByName(bind);
@@ -77,9 +86,10 @@ public final class ReplicaServeCommand extends Verb {
         ReplicaSession session = ReplicaSession.open(where, context.defaultDevice(), openOptions(), cfg, false);
         ReplicaHttpServer server;
         try {
-            server = ReplicaHttpServer.start(new FamfsReplicaReads(session::replica), addr, port,
+            server = ReplicaHttpServer.start(new FamfsReplicaReads(where.dataset, session.volume(), session::replica), addr, port,
                     ReplicaHttpServer.Limits.defaults(threads).withMaxConnections(maxConnections)
-                            .withIdleTimeoutMillis(idleTimeout * 1000L));
+                            .withIdleTimeoutMillis(idleTimeout * 1000L)
+                            .withMaxLagMillis(Math.round(maxLag * 1000)));
         } catch (java.io.IOException e) {
             session.close();
             throw new CliException(ExitCode.IO, "cannot listen on " + bind + ":" + port + ": " + e.getMessage());

@@ -146,6 +146,11 @@ final class ReplicaSession implements AutoCloseable {
         OwnedTemp.sweep(MOUNT_POINT_PREFIX, true);
     }
 
+    /** The one volume this session reads; null over a pool (the replica mounts each epoch's itself). */
+    FamfsVolume volume() {
+        return volume;
+    }
+
     /** The replica now: another one after the mount server was restarted. */
     FamfsReplica replica() {
         return replica;

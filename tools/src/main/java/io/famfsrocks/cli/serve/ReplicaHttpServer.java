@@ -1,8 +1,8 @@
 package io.famfsrocks.cli.serve;
 
-import io.famfsrocks.cli.Json;
-import io.famfsrocks.cli.KeyText;
+import io.famfsrocks.cli.serve.ServeMetrics.Endpoint;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -23,29 +23,26 @@ import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Serves a replica over HTTP (loopback by default):
+ * Serves a replica over HTTP (loopback by default). The API ({@code docs/rocks-verbs.md}):
  * <ul>
  *   <li>{@code GET /get?key=K[&enc=utf8|hex|base64]}: 200 with the value's bytes, 404 when absent;</li>
- *   <li>{@code GET /scan?from=K&limit=N[&enc=...]}: 200 with a JSON array of {@code {"key","value"}}
- *       encoded as {@code enc} (hex when keys are binary), at most {@link #MAX_SCAN_LIMIT} pairs;
- *       utf8 of a key or value that is not UTF-8 is a 422 naming the row, never U+FFFD;</li>
- *   <li>{@code GET /health}: 200 once caught up with the newest published version (and, with
- *       WAL shipping, reads less than a second stale), 503 before; the body reports version,
- *       sequence, lag, whether reads are current, the sequence they reflect and the primary's;</li>
- *   <li>{@code /get} and {@code /scan} carry {@value #SEQUENCE_HEADER}, the primary's sequence
- *       number the answer reflects at least, and accept {@code min_seq=S[&wait_ms=W]}: wait up
- *       to W ms for reads to reach S (read-your-writes), else 503 with the current sequence;</li>
- *   <li>{@code GET /metrics}: the Prometheus text format.</li>
+ *   <li>{@code POST /batch_get} {@code {"keys":[...],"enc":E}}: every key's value, one version, one round trip;</li>
+ *   <li>{@code GET /scan?from=K[&to=K][&limit=N][&keys_only=true][&enc=E]}: a page of pairs, {@code more}
+ *       and the {@code next} key to continue from;</li>
+ *   <li>{@code GET /health} (readiness with the whole status), {@code /health/ready}, {@code /health/live};</li>
+ *   <li>{@code GET /metrics}: Prometheus text format ({@link ServeMetrics});</li>
+ *   <li>{@code GET /}: a status page for people, fed by {@code GET /status.json} ({@link StatusHistory}).</li>
  * </ul>
- * base64 keys may use either alphabet ({@code + /} or {@code - _}, {@link KeyText}); answers use
- * the URL-safe one. Bad requests (missing or undecodable key, bad limit, unknown encoding) get 400 and a
- * one-line message; a replica error gets a JSON 500 and a log line. Thread-safe; closing stops it.
+ * Every answer carries the headers {@value #VERSION_HEADER} and {@value #SEQUENCE_HEADER}: the
+ * published version applied when the read began and the primary sequence reads reflected then
+ * (the read reflects at least those), and every JSON answer the same as {@code version} and
+ * {@code sequence}. The reads accept {@code min_seq=S[&wait_ms=W]}: wait up to W ms for reads
+ * to reach S (read-your-writes), else 503 {@code min_seq_not_reached} with the sequence.
+ * Errors are JSON {@code {"error":"<stable code>","message":"<one line>"}} ({@link ApiError});
+ * an internal error is also logged. Thread-safe; closing stops it.
  *
  * <p>The server is Jetty 12 (core, no servlets), not the JDK's {@code com.sun.net.httpserver}:
  * the JDK server reads request headers on its worker threads with no time limit, so four
@@ -55,75 +52,70 @@ import java.util.concurrent.atomic.LongAdder;
  * dropped then, and never holds a worker), stops accepting beyond
  * {@link Limits#maxConnections()} (further clients wait in the kernel's accept queue of
  * {@link Limits#acceptQueue()}, then are refused by it), and writes responses without
- * blocking a worker on a slow reader. Workers run only complete requests.
+ * blocking a worker on a slow reader. A {@code /batch_get} body is read without a worker
+ * too (asynchronously, at most {@link #MAX_BODY_BYTES}); workers run only complete requests.
  */
 public final class ReplicaHttpServer implements AutoCloseable {
     public static final int MAX_SCAN_LIMIT = 10_000;
     public static final int MAX_KEY_BYTES = 64 * 1024;
-    /** The response header of /get and /scan: the primary's sequence number the answer reflects at least. */
+    public static final int MAX_BATCH_KEYS = 1_000;
+    public static final int MAX_BODY_BYTES = 1 << 20;
+    public static final String VERSION_HEADER = "X-Famfs-Version";
+    /** The primary's sequence number the answer reflects at least (what {@code min_seq} waits for). */
     public static final String SEQUENCE_HEADER = "X-Famfs-Sequence";
     /** How long {@code min_seq} waits by default, and at most ({@code wait_ms}). */
     public static final long DEFAULT_WAIT_MS = 1000;
     public static final long MAX_WAIT_MS = 10_000;
 
     private static final System.Logger LOG = System.getLogger(ReplicaHttpServer.class.getName());
+    private static final String BUILD = BuildInfo.version();
+    /** The status page: one HTML file with its script, no build step (resources/.../status.html). */
+    private static final byte[] STATUS_PAGE = statusPage();
+    private static final String PATHS = "/get?key=K, POST /batch_get, /scan?from=K&limit=N, /health, /health/ready, "
+            + "/health/live, /metrics, / (status page), /status.json";
 
     /**
      * @param threads workers running complete requests (RocksDB reads block)
      * @param maxConnections open connections at most; beyond it accepting pauses
      * @param acceptQueue the kernel's backlog of connections waiting to be accepted
      * @param idleTimeoutMillis a connection silent this long (mid-headers or between requests) is closed
+     * @param maxLagMillis a replica further behind the newest published version than this is not ready
      */
-    public record Limits(int threads, int maxConnections, int acceptQueue, long idleTimeoutMillis) {
+    public record Limits(int threads, int maxConnections, int acceptQueue, long idleTimeoutMillis, long maxLagMillis) {
         public static Limits defaults(int threads) {
-            return new Limits(threads, 4096, 1024, 10_000);
+            return new Limits(threads, 4096, 1024, 10_000, 10_000);
         }
 
         public Limits withIdleTimeoutMillis(long ms) {
-            return new Limits(threads, maxConnections, acceptQueue, ms);
+            return new Limits(threads, maxConnections, acceptQueue, ms, maxLagMillis);
         }
 
         public Limits withMaxConnections(int n) {
-            return new Limits(threads, n, acceptQueue, idleTimeoutMillis);
-        }
-    }
-
-    /** One answer: status, content type, body, and a Retry-After in seconds (null: none). */
-    private record Reply(int status, String type, byte[] body, String retryAfter, long sequence) {
-        Reply(int status, String type, byte[] body) {
-            this(status, type, body, null, -1);
+            return new Limits(threads, n, acceptQueue, idleTimeoutMillis, maxLagMillis);
         }
 
-        Reply(int status, String type, byte[] body, String retryAfter) {
-            this(status, type, body, retryAfter, -1);
-        }
-
-        Reply withSequence(long seq) {
-            return new Reply(status, type, body, retryAfter, seq);
-        }
-
-        static Reply text(int status, String type, String body) {
-            return new Reply(status, type, body.getBytes(StandardCharsets.UTF_8));
+        public Limits withMaxLagMillis(long ms) {
+            return new Limits(threads, maxConnections, acceptQueue, idleTimeoutMillis, ms);
         }
     }
 
     private final ReplicaReads replica;
+    private final Limits limits;
     private final Server server;
+    private final QueuedThreadPool pool;
     private final ServerConnector connector;
-    private final LatencyHistogram getLatency = new LatencyHistogram();
-    private final LatencyHistogram scanLatency = new LatencyHistogram();
-    private final LongAdder gets = new LongAdder();
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder scans = new LongAdder();
-    private final LongAdder badRequests = new LongAdder();
-    private final LongAdder errors = new LongAdder();
-    private final LongAdder busy = new LongAdder();
-    private final LongAdder minSeqTimeouts = new LongAdder();
+    private final ServeMetrics metrics;
+    private final ReplicaApi api;
+    private final StatusHistory history;
 
-    private ReplicaHttpServer(ReplicaReads replica, InetAddress bind, int port, Limits limits) {
+    private ReplicaHttpServer(ReplicaReads replica, InetAddress bind, int port, Limits limits, long historyMillis) {
         this.replica = replica;
+        this.limits = limits;
+        this.metrics = new ServeMetrics(BUILD, this::scraped);
+        this.api = new ReplicaApi(replica, metrics);
+        this.history = new StatusHistory(replica::status, historyMillis);
         // Jetty's own threads (1 acceptor, 1 selector) come on top of the workers.
-        QueuedThreadPool pool = new QueuedThreadPool(limits.threads() + 4, Math.min(limits.threads() + 4, 8));
+        pool = new QueuedThreadPool(limits.threads() + 4, Math.min(limits.threads() + 4, 8));
         pool.setName("replica-http");
         pool.setDaemon(true);
         pool.setReservedThreads(0);
@@ -145,21 +137,17 @@ public final class ReplicaHttpServer implements AutoCloseable {
         server.setHandler(new Handler.Abstract(Handler.Abstract.InvocationType.BLOCKING) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
-                Reply r = answer(request);
-                response.setStatus(r.status());
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.type());
-                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, r.body().length);
-                if (r.retryAfter() != null) {
-                    response.getHeaders().put(HttpHeader.RETRY_AFTER, r.retryAfter());
+                long t0 = System.nanoTime();
+                Endpoint ep = endpoint(String.valueOf(request.getHttpURI().getPath()));
+                if (ep == Endpoint.BATCH_GET && request.getMethod().equals("POST")) {
+                    readBodyThenAnswer(t0, request, response, callback);
+                } else {
+                    send(ep, t0, request, response, callback, answer(ep, request, null));
                 }
-                if (r.sequence() >= 0) {
-                    response.getHeaders().put(SEQUENCE_HEADER, Long.toString(r.sequence()));
-                }
-                boolean head = request.getMethod().equals("HEAD");
-                response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(r.body()), callback);
                 return true;
             }
         });
+        server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(2000);
     }
 
@@ -170,7 +158,13 @@ public final class ReplicaHttpServer implements AutoCloseable {
 
     /** Starts serving on {@code bind:port} (port 0 picks a free one). */
     public static ReplicaHttpServer start(ReplicaReads replica, InetAddress bind, int port, Limits limits) throws IOException {
-        ReplicaHttpServer r = new ReplicaHttpServer(replica, bind, port, limits);
+        return start(replica, bind, port, limits, 1000);
+    }
+
+    /** As {@link #start(ReplicaReads, InetAddress, int, Limits)}, sampling the status page's history every {@code historyMillis}. */
+    static ReplicaHttpServer start(ReplicaReads replica, InetAddress bind, int port, Limits limits, long historyMillis)
+            throws IOException {
+        ReplicaHttpServer r = new ReplicaHttpServer(replica, bind, port, limits, historyMillis);
         try {
             r.server.start();
         } catch (IOException e) {
@@ -188,243 +182,164 @@ public final class ReplicaHttpServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
+    private static Endpoint endpoint(String path) {
+        return switch (path) {
+            case "/get" -> Endpoint.GET;
+            case "/batch_get" -> Endpoint.BATCH_GET;
+            case "/scan" -> Endpoint.SCAN;
+            case "/health", "/health/ready", "/health/live" -> Endpoint.HEALTH;
+            case "/metrics" -> Endpoint.METRICS;
+            case "/", "/status.json" -> Endpoint.STATUS;
+            default -> Endpoint.OTHER;
+        };
+    }
+
+    /** Reads a POST body without holding a worker (bounded), then answers on a worker. */
+    private void readBodyThenAnswer(long t0, Request request, Response response, Callback callback) {
+        if (request.getLength() > MAX_BODY_BYTES) {
+            send(Endpoint.BATCH_GET, t0, request, response, callback, tooLarge(request.getLength()));
+            return;
+        }
+        Content.Source.asByteArrayAsync(request, MAX_BODY_BYTES).whenComplete((body, failure) -> pool.execute(() -> {
+            Reply r;
+            if (failure == null) {
+                r = answer(Endpoint.BATCH_GET, request, body);
+            } else if (failure instanceof IllegalArgumentException || String.valueOf(failure.getMessage()).contains("max")) {
+                r = tooLarge(-1);
+            } else {
+                r = Reply.error(ApiError.BAD_BODY, "cannot read the body: " + failure);
+            }
+            send(Endpoint.BATCH_GET, t0, request, response, callback, r);
+        }));
+    }
+
+    private static Reply tooLarge(long length) {
+        return Reply.error(ApiError.BODY_TOO_LARGE, "the body is " + (length < 0 ? "over " + MAX_BODY_BYTES : length)
+                + " bytes; at most " + MAX_BODY_BYTES);
+    }
+
     /** The answer to one request; never throws (an internal error becomes a logged JSON 500). */
-    private Reply answer(Request request) {
+    private Reply answer(Endpoint ep, Request request, byte[] body) {
         String path = request.getHttpURI().getPath();
         try {
             String m = request.getMethod();
-            if (!m.equals("GET") && !m.equals("HEAD")) {
-                return Reply.text(405, "text/plain", "only GET is supported\n");
+            boolean post = ep == Endpoint.BATCH_GET;
+            if (post ? body == null : !m.equals("GET") && !m.equals("HEAD")) {
+                throw new ApiException(ApiError.METHOD_NOT_ALLOWED, path + " takes " + (post ? "POST with a JSON body"
+                        : "GET (or HEAD)") + ", not " + m);
             }
             Map<String, String> q;
             try {
                 q = query(request.getHttpURI().getQuery());
             } catch (IllegalArgumentException e) {
-                return bad("malformed query string: " + e.getMessage());
+                throw new ApiException(ApiError.BAD_QUERY, "malformed query string: " + e.getMessage());
             }
-            return switch (String.valueOf(path)) {
-                case "/get" -> get(q);
-                case "/scan" -> scan(q);
-                case "/health" -> health();
-                case "/metrics" -> Reply.text(200, "text/plain; version=0.0.4", metrics());
-                default -> Reply.text(404, "text/plain", "unknown path " + path
-                        + "; try /get?key=K, /scan?from=K&limit=N, /health, /metrics\n");
+            return switch (ep) {
+                case GET -> api.get(q);
+                case BATCH_GET -> api.batchGet(body, q);
+                case SCAN -> api.scan(q);
+                case HEALTH -> health(path);
+                case METRICS -> Reply.text(200, ServeMetrics.contentType(), metrics.scrape());
+                case STATUS -> path.equals("/") ? new Reply(200, "text/html; charset=utf-8", STATUS_PAGE, null) : statusJson();
+                default -> throw new ApiException(ApiError.UNKNOWN_PATH, "unknown path " + path + "; try " + PATHS);
             };
+        } catch (ApiException e) {
+            return Reply.error(e.error, e.getMessage(), e.sequence);
         } catch (ReplicaReads.BusyException e) {
             // the moment, not the question: an answer dropped because its epoch's device was reused
-            busy.increment();
-            return new Reply(503, "text/plain", (e.getMessage() + "; retry\n").getBytes(StandardCharsets.UTF_8),
-                    "1");
+            metrics.busy.inc();
+            return Reply.error(ApiError.BUSY, e.getMessage() + "; retry").retryAfter("1");
         } catch (RuntimeException | Error e) {
-            return internalError(path, e);
+            LOG.log(Level.WARNING, "internal error answering " + path + ": " + e, e);
+            return Reply.error(ApiError.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
-    private Reply internalError(String path, Throwable e) {
-        errors.increment();
-        LOG.log(Level.WARNING, "internal error answering " + path + ": " + e, e);
-        StringBuilder json = new StringBuilder("{\"error\":");
-        Json.string(json, e.getClass().getSimpleName() + ": " + e.getMessage());
-        return Reply.text(500, "application/json", json.append("}\n").toString());
-    }
-
-    private Reply get(Map<String, String> q) {
-        Object key = key(q, "key");
-        if (key instanceof Reply r) {
-            return r;
+    private void send(Endpoint ep, long t0, Request request, Response response, Callback callback, Reply r) {
+        response.setStatus(r.status());
+        var h = response.getHeaders();
+        h.put(HttpHeader.CONTENT_TYPE, r.type());
+        h.put(HttpHeader.CONTENT_LENGTH, r.body().length);
+        h.put(HttpHeader.CACHE_CONTROL, "no-store");
+        if (r.retryAfter() != null) {
+            h.put(HttpHeader.RETRY_AFTER, r.retryAfter());
         }
-        Object seq = awaitMinSeq(q);
-        if (seq instanceof Reply r) {
-            return r;
+        ReplicaReads.Position at = r.position();
+        if (at == null) {
+            try {
+                at = replica.position();
+            } catch (RuntimeException closed) {
+                at = null; // a closed replica: the answer says why
+            }
         }
-        long t0 = System.nanoTime();
-        byte[] v = replica.get((byte[]) key);
-        getLatency.record(System.nanoTime() - t0);
-        gets.increment();
-        if (v == null) {
-            return Reply.text(404, "text/plain", "key not found\n").withSequence((Long) seq);
+        if (at != null) {
+            h.put(VERSION_HEADER, Long.toString(at.version()));
+            h.put(SEQUENCE_HEADER, Long.toString(at.sequence()));
         }
-        hits.increment();
-        return new Reply(200, "application/octet-stream", v).withSequence((Long) seq);
+        long nanos = System.nanoTime() - t0;
+        metrics.answered(ep, r.status(), nanos);
+        history.record(ep, nanos);
+        boolean head = request.getMethod().equals("HEAD");
+        response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(r.body()), callback);
     }
 
     /**
-     * For {@code min_seq=S[&wait_ms=W]}: waits up to W ms (default {@value #DEFAULT_WAIT_MS},
-     * at most {@value #MAX_WAIT_MS}) until reads reflect sequence S; returns the sequence
-     * reads reflect (Long), or the 400 / 503 reply. Without min_seq, the sequence now.
+     * {@code /health/live}: 200 while the replica answers at all (a stuck or lagging one too);
+     * {@code /health/ready} and {@code /health}: 200 when {@link ReplicaReads.Status#readyWithin
+     * ready}, else 503; all three carry the whole status.
      */
-    private Object awaitMinSeq(Map<String, String> q) {
-        long min;
-        long waitMs;
-        try {
-            min = Long.parseLong(q.getOrDefault("min_seq", "-1"));
-            waitMs = Long.parseLong(q.getOrDefault("wait_ms", Long.toString(DEFAULT_WAIT_MS)));
-        } catch (NumberFormatException e) {
-            return bad("min_seq and wait_ms must be whole numbers");
-        }
-        if (waitMs < 0 || waitMs > MAX_WAIT_MS || (q.containsKey("min_seq") && min < 0)) {
-            return bad("min_seq must be >= 0 and wait_ms from 0 to " + MAX_WAIT_MS);
-        }
-        long seq = replica.readSequence();
-        long deadline = System.nanoTime() + waitMs * 1_000_000L;
-        while (seq < min && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
-            seq = replica.readSequence();
-        }
-        if (seq < min) {
-            minSeqTimeouts.increment();
-            return Reply.text(503, "application/json", String.format("{\"error\":\"reads reflect sequence %d, below min_seq %d"
-                    + " after %d ms\",\"sequence\":%d}%n", seq, min, waitMs, seq)).withSequence(seq);
-        }
-        return seq;
-    }
-
-    private Reply scan(Map<String, String> q) {
-        Object f = q.containsKey("from") ? key(q, "from") : new byte[0];
-        if (f instanceof Reply r) {
-            return r;
-        }
-        byte[] from = (byte[]) f;
-        int limit;
-        try {
-            limit = Integer.parseInt(q.getOrDefault("limit", "100"));
-        } catch (NumberFormatException e) {
-            return bad("limit must be a whole number from 1 to " + MAX_SCAN_LIMIT);
-        }
-        if (limit < 1 || limit > MAX_SCAN_LIMIT) {
-            return bad("limit must be from 1 to " + MAX_SCAN_LIMIT + ", got " + limit);
-        }
-        String enc = q.getOrDefault("enc", "utf8");
-        Object seq = awaitMinSeq(q);
-        if (seq instanceof Reply r) {
-            return r;
-        }
-        long t0 = System.nanoTime();
-        List<ReplicaReads.KeyValue> rows = replica.scan(from, limit);
-        scanLatency.record(System.nanoTime() - t0);
-        scans.increment();
-        StringBuilder json = new StringBuilder(rows.size() * 48 + 2).append('[');
-        for (int i = 0; i < rows.size(); i++) {
-            ReplicaReads.KeyValue kv = rows.get(i);
-            String k;
-            String v;
-            try {
-                k = encode(kv.key(), enc);
-                v = encode(kv.value(), enc);
-            } catch (IllegalArgumentException e) {
-                badRequests.increment();
-                return Reply.text(422, "text/plain", "row " + i + " from the first: its key or value is " + e.getMessage()
-                        + " (enc=hex or enc=base64)\n");
-            }
-            json.append(i == 0 ? "" : ",").append("{\"key\":");
-            Json.string(json, k);
-            json.append(",\"value\":");
-            Json.string(json, v);
-            json.append('}');
-        }
-        return Reply.text(200, "application/json", json.append("]\n").toString()).withSequence((Long) seq);
-    }
-
-    private Reply health() {
+    private Reply health(String path) {
         ReplicaReads.Status s = replica.status();
-        StringBuilder body = new StringBuilder(String.format("{\"ready\":%s,\"applied_version\":%d,\"sequence\":%d,\"lag_ms\":%d"
-                + ",\"epoch\":%d,\"current\":%s,\"read_sequence\":%d,\"primary_sequence\":%d,\"sequences_behind\":%d",
-                s.ready(), s.appliedVersion(), s.sequence(), s.lagMillis(), replica.epoch().epoch(), s.current(),
-                s.readSequence(), s.primarySequence(), s.sequencesBehind()));
-        if (s.problem() != null) { // why it is not ready: the operator's first question
-            Json.string(body.append(",\"problem\":"), s.problem());
+        boolean ready = s.readyWithin(limits.maxLagMillis());
+        boolean live = path.equals("/health/live");
+        ObjectNode body = statusBody(s, ready, !live);
+        return Reply.json(live || ready ? 200 : ApiError.NOT_READY.status, body);
+    }
+
+    /** {@code /status.json}, what the status page at {@code /} shows: the health body, the build, the last minutes. */
+    private Reply statusJson() {
+        ReplicaReads.Status s = replica.status();
+        boolean ready = s.readyWithin(limits.maxLagMillis());
+        ObjectNode body = statusBody(s, ready, true);
+        body.put("build", BUILD);
+        body.set("history", ReplicaApi.JSON.valueToTree(history.points()));
+        return Reply.json(200, body);
+    }
+
+    /** live, ready, the lag bound, every status field; when {@code explain} and not ready, the not_ready error. */
+    private ObjectNode statusBody(ReplicaReads.Status s, boolean ready, boolean explain) {
+        ObjectNode body = ReplicaApi.JSON.createObjectNode();
+        body.put("live", true);
+        body.put("ready", ready);
+        body.put("max_lag_ms", limits.maxLagMillis());
+        body.setAll((ObjectNode) ReplicaApi.JSON.valueToTree(s));
+        ReplicaReads.Epoch e = replica.epoch();
+        body.put("sequences_behind", s.sequencesBehind());
+        body.put("epoch", e.epoch());
+        body.put("epoch_rotations", e.rotations());
+        body.put("stale_reads", e.staleReads());
+        if (explain && !ready) {
+            body.put("error", ApiError.NOT_READY.code);
+            body.put("message", s.problem() != null ? s.problem()
+                    : "the replica is " + s.lagMs() + " ms behind the newest published version (ready within "
+                    + limits.maxLagMillis() + " ms)");
         }
-        return Reply.text(s.ready() ? 200 : 503, "application/json", body.append("}\n").toString());
+        return body;
+    }
+
+    /** The status history, for tests that sample it without waiting for the timer. */
+    StatusHistory history() {
+        return history;
+    }
+
+    private ServeMetrics.Scraped scraped() {
+        ReplicaReads.Status s = replica.status();
+        return new ServeMetrics.Scraped(s, s.readyWithin(limits.maxLagMillis()), replica.epoch());
     }
 
     /** The Prometheus exposition of this server's and the replica's figures. */
     public String metrics() {
-        ReplicaReads.Status s = replica.status();
-        StringBuilder m = new StringBuilder(2048);
-        counter(m, "famfs_replica_lookups_total", "Key lookups served", gets.sum());
-        counter(m, "famfs_replica_lookup_hits_total", "Key lookups that found a value", hits.sum());
-        counter(m, "famfs_replica_scans_total", "Range scans served", scans.sum());
-        counter(m, "famfs_replica_bad_requests_total", "Requests refused with 4xx", badRequests.sum());
-        counter(m, "famfs_replica_errors_total", "Requests that failed with 5xx", errors.sum());
-        getLatency.appendTo(m, "famfs_replica_lookup_latency_seconds", "Key lookup latency inside the replica");
-        scanLatency.appendTo(m, "famfs_replica_scan_latency_seconds", "Range scan latency inside the replica");
-        gauge(m, "famfs_replica_applied_version", "Published version the replica serves", s.appliedVersion());
-        gauge(m, "famfs_replica_sequence", "Primary sequence number the served version reflects", s.sequence());
-        gauge(m, "famfs_replica_lag_milliseconds", "How far the replica is behind the newest published version", s.lagMillis());
-        gauge(m, "famfs_replica_ready", "1 once caught up with the newest published version", s.ready() ? 1 : 0);
-        gauge(m, "famfs_replica_current", "1 while reads reflect every write the primary acknowledged", s.current() ? 1 : 0);
-        gauge(m, "famfs_replica_read_sequence", "Primary sequence number reads reflect (WAL overlay included)", s.readSequence());
-        gauge(m, "famfs_replica_primary_sequence", "Primary's latest sequence number (-1: unknown, no WAL shipped)",
-                s.primarySequence());
-        gauge(m, "famfs_replica_sequences_behind", "Acknowledged writes reads do not reflect yet", s.sequencesBehind());
-        counter(m, "famfs_replica_min_seq_timeouts_total", "Reads refused with 503: min_seq not reached in time",
-                minSeqTimeouts.sum());
-        epochMetrics(m);
-        return m.toString();
-    }
-
-    /** The pool's figures (issue 12), in one place so the metrics' move to a library takes them as a block. */
-    private void epochMetrics(StringBuilder m) {
-        ReplicaReads.Epoch e = replica.epoch();
-        gauge(m, "famfs_replica_epoch", "Epoch of the pool the replica serves (0: a single volume)", e.epoch());
-        counter(m, "famfs_replica_epoch_rotations_total", "Epoch switches the replica made", e.rotations());
-        counter(m, "famfs_replica_stale_reads_total", "Answers dropped because their epoch's device was reused",
-                e.staleReads());
-        counter(m, "famfs_replica_busy_total", "Requests answered 503 because their epoch was reused", busy.sum());
-        gauge(m, "famfs_replica_epoch_volume_bytes", "Capacity of the served epoch's famfs volume", e.volumeBytes());
-        gauge(m, "famfs_replica_epoch_volume_used_bytes", "famfs space in use on the served epoch's volume",
-                e.volumeUsedBytes());
-    }
-
-    private static void counter(StringBuilder m, String name, String help, long v) {
-        m.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name)
-                .append(" counter\n").append(name).append(' ').append(v).append('\n');
-    }
-
-    private static void gauge(StringBuilder m, String name, String help, long v) {
-        m.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name)
-                .append(" gauge\n").append(name).append(' ').append(v).append('\n');
-    }
-
-    /** Decodes a key parameter: its bytes, or the 400 {@link Reply} when it is bad. */
-    private Object key(Map<String, String> q, String name) {
-        String raw = q.get(name);
-        if (raw == null || raw.isEmpty()) {
-            return bad("missing '" + name + "' parameter");
-        }
-        byte[] k;
-        try {
-            k = decode(raw, q.getOrDefault("enc", "utf8"));
-        } catch (IllegalArgumentException e) {
-            return bad("bad '" + name + "': " + e.getMessage());
-        }
-        if (k.length > MAX_KEY_BYTES) {
-            return bad("'" + name + "' is " + k.length + " bytes; at most " + MAX_KEY_BYTES);
-        }
-        return k;
-    }
-
-    static byte[] decode(String s, String enc) {
-        return switch (enc) {
-            case "utf8" -> s.getBytes(StandardCharsets.UTF_8);
-            case "hex" -> HexFormat.of().parseHex(s);
-            case "base64" -> KeyText.decodeBase64(s);
-            default -> throw new IllegalArgumentException("unknown encoding '" + enc + "' (utf8, hex or base64)");
-        };
-    }
-
-    /** The bytes as text in {@code enc}; IllegalArgumentException for utf8 of bytes that are not UTF-8. */
-    static String encode(byte[] b, String enc) {
-        return switch (enc) {
-            case "hex" -> HexFormat.of().formatHex(b);
-            case "base64" -> KeyText.encodeBase64(b);
-            default -> KeyText.strictUtf8(b);
-        };
-    }
-
-    private Reply bad(String message) {
-        badRequests.increment();
-        return Reply.text(400, "text/plain", message + "\n");
+        return metrics.scrape();
     }
 
     static Map<String, String> query(String raw) {
@@ -441,8 +356,20 @@ public final class ReplicaHttpServer implements AutoCloseable {
         return q;
     }
 
+    private static byte[] statusPage() {
+        try (var in = ReplicaHttpServer.class.getResourceAsStream("status.html")) {
+            if (in == null) {
+                throw new IllegalStateException("status.html is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
+        history.close();
         try {
             server.stop();
         } catch (Exception e) {

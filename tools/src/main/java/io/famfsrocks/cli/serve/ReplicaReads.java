@@ -1,5 +1,6 @@
 package io.famfsrocks.cli.serve;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** What the HTTP server needs from a replica. Implementations must be thread-safe. */
@@ -19,19 +20,26 @@ public interface ReplicaReads {
     /** The value of {@code key}, or null when absent; {@link BusyException} when it cannot answer now. */
     byte[] get(byte[] key);
 
-    /** Up to {@code limit} pairs with keys {@code >= from}, in key order. */
-    List<KeyValue> scan(byte[] from, int limit);
-
-    Status status();
+    /** The values of {@code keys} in their order (null for an absent key), read from one version. */
+    default List<byte[]> multiGet(List<byte[]> keys) {
+        List<byte[]> out = new ArrayList<>(keys.size());
+        for (byte[] k : keys) {
+            out.add(get(k));
+        }
+        return out;
+    }
 
     /**
-     * The primary's sequence number reads reflect now (a read that starts after this call
-     * reflects at least it); {@code /get} and {@code /scan} report it and wait on it for
-     * {@code min_seq}.
+     * Up to {@code limit} pairs with keys in {@code [from, to)} ({@code to} null: no end), in
+     * key order (unsigned bytes), from one version. With {@code keysOnly} the values are null.
      */
-    default long readSequence() {
-        return status().readSequence();
-    }
+    List<KeyValue> scan(byte[] from, byte[] to, int limit, boolean keysOnly);
+
+    /** The version reads begun now see at least (cheap: asked on every request). */
+    Position position();
+
+    /** Everything {@code /health}, {@code /metrics} and the status page show (may cost a little). */
+    Status status();
 
     /** Which epoch of a pool the replica serves and what it saw of rotations; {@link Epoch#NONE} without a pool. */
     default Epoch epoch() {
@@ -41,24 +49,48 @@ public interface ReplicaReads {
     record KeyValue(byte[] key, byte[] value) {}
 
     /**
-     * @param ready the replica has applied the newest published version
-     * @param appliedVersion the version it serves
-     * @param sequence the primary's sequence number that version reflects
-     * @param lagMillis how far behind the newest published version it is
-     * @param problem why it is not ready (a truncated device, a version it cannot show), or null
-     * @param current reads reflect every write the primary is known to have acknowledged
+     * @param version  the published version applied when the read began; the read reflects it or a newer one
+     * @param sequence the primary's sequence number reads reflect at least (with WAL shipping,
+     *                 beyond the version's: the overlay's last write)
+     */
+    record Position(long version, long sequence) {}
+
+    /**
+     * What a replica reports about itself. A field added here appears in {@code /health}'s
+     * JSON (snake_case) and on the status page's raw view without other changes; a gauge of
+     * it is one line in {@link ServeMetrics#STATUS_GAUGES}.
+     *
+     * @param dataset    the dataset served
+     * @param current    reads reflect every write the primary is known to have acknowledged (the
+     *                   view verified, no newer version known and, with WAL shipping, no gap)
+     * @param version    the version served
+     * @param newestVersion the newest version seen in the journal
+     * @param sequence   the primary's sequence number the served version reflects
+     * @param publishedAtMs when the primary published the served version (epoch ms)
+     * @param lagMs      0 when current; else the age of the oldest version not yet applied
+     * @param problem    why the replica is behind (a truncated device, a version it cannot show), or null
+     * @param ssts       SST files in the served version (-1: unknown)
+     * @param sstBytes   their bytes (-1: unknown)
+     * @param spaceBytes the famfs data space the dataset lives in (-1: unknown)
+     * @param freeBytes  of it, not allocated yet (-1: unknown)
      * @param readSequence the primary's sequence number reads reflect (with WAL shipping, beyond the version's)
      * @param primarySequence the primary's latest sequence number; -1 when unknown (no WAL shipped)
      */
-    record Status(boolean ready, long appliedVersion, long sequence, long lagMillis, String problem,
-                  boolean current, long readSequence, long primarySequence) {
-        /** A status without WAL shipping: current when ready, reads at the version's sequence. */
-        public Status(boolean ready, long appliedVersion, long sequence, long lagMillis, String problem) {
-            this(ready, appliedVersion, sequence, lagMillis, problem, ready, sequence, -1);
-        }
-
+    record Status(String dataset, boolean current, long version, long newestVersion, long sequence, long publishedAtMs,
+                  long lagMs, String problem, long ssts, long sstBytes, long spaceBytes, long freeBytes,
+                  long readSequence, long primarySequence) {
+        /** Acknowledged writes reads do not reflect yet (0 when none, or unknown without WAL shipping). */
         public long sequencesBehind() {
             return primarySequence < 0 ? 0 : Math.max(0, primarySequence - readSequence);
+        }
+
+        /**
+         * Ready to take traffic: a verified view with no problem, at most {@code maxLagMs}
+         * behind the newest published version. A stuck or lagging replica is not ready but
+         * still alive (it answers, from the last verified version).
+         */
+        public boolean readyWithin(long maxLagMs) {
+            return problem == null && (current || lagMs <= maxLagMs);
         }
     }
 
