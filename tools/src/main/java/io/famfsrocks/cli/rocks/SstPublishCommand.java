@@ -55,15 +55,15 @@ import java.util.function.Function;
 @Command(name = "sst-publish", description = "Publish a RocksDB directory or external SST files as a new version of a famfs dataset.",
         footer = {"", "A closed DB is opened with the publisher attached (its WAL is flushed first);",
                 "--live publishes what a DB open in another process has flushed (a checkpoint);",
-                "--follow keeps publishing it, flush after flush, until SIGTERM or Ctrl-C (a sidecar",
-                "for a RocksDB owned by any process, in any language).",
+                "--follow keeps publishing it, flush after flush, until SIGTERM or Ctrl-C:",
+                "a sidecar for a RocksDB owned by any process, in any language.",
                 "External SST files (SstFileWriter output) are ingested into a staging DB under",
                 "--staging, which later runs on the dataset reuse. A rerun copies only SSTs not",
                 "yet shared. Nothing changes when famfs lacks space (exit 5) or log entries (6).", "",
                 "Examples:",
                 "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db1",
                 "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db --live",
-                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db --follow",
+                "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db DIR --follow",
                 "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset bulk p0.sst p1.sst",
                 "  famfs-rocks sst-publish -D /dev/shm/famfs0 --dataset db1 --db /data/db1 -n"})
 public final class SstPublishCommand extends Verb {
