@@ -345,6 +345,41 @@ class EpochReplicaProcessIT {
         }
     }
 
+    @Test
+    void theReplicaVerbsOpenThePoolsActiveEpochAndSayWhichItIs() throws Exception {
+        try (PoolPrimary primary = new PoolPrimary(devices, master, dir.resolve("db"), SLOTS, LEASE,
+                Duration.ofSeconds(60))) {
+            primary.write(4, 200);
+            primary.rotate(Duration.ofSeconds(60));
+            primary.write(2, 200);
+            primary.awaitDrained(Duration.ofSeconds(60));
+            Map<String, String> env = Map.of("FAMFS_SYSTEM_UUID", UUID.randomUUID().toString());
+            String a = devices.get(0).toString();
+            String b = devices.get(1).toString();
+            Launcher.Run stat = Launcher.run(env, "replica", "stat", "--dataset", PoolPrimary.DATASET, "-D", b, "-D", a);
+            assertThat(stat.code()).as(stat.toString()).isZero();
+            assertThat(stat.out()).contains("epoch:          2 (ack slot ");
+            Launcher.Run json = Launcher.run(env, "replica", "stat", "--dataset", PoolPrimary.DATASET, "-D", a, "-D", b,
+                    "--json", "--replica-slot", "7");
+            assertThat(json.out()).as(json.toString()).containsPattern("\"epoch\":\\s*2\\b");
+            int slot = 1;
+            byte[] want = primary.model.expected(slot);
+            while (want == null) {
+                want = primary.model.expected(++slot);
+            }
+            Launcher.Run get = Launcher.run(env, "replica", "get", "--dataset", PoolPrimary.DATASET, "-D", a, "-D", b,
+                    new String(WorkloadModel.key(slot), StandardCharsets.US_ASCII));
+            assertThat(get.code()).as(get.toString()).isZero();
+            assertThat(get.out().trim()).isEqualTo(new String(want, StandardCharsets.US_ASCII));
+            Launcher.Run mount = Launcher.run(env, "replica", "get", "--dataset", PoolPrimary.DATASET, "-D", a, "-D", b,
+                    "--mount", dir.toString(), "k");
+            assertThat(mount.code()).as(mount.toString()).isEqualTo(2);
+            assertThat(mount.err()).contains("drop --mount").doesNotContain("Exception");
+            assertThat(Launcher.mountsOf(devices.get(0))).isEmpty(); // the one-shot verbs unmount what they mounted
+            assertThat(Launcher.mountsOf(devices.get(1))).isEmpty();
+        }
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
