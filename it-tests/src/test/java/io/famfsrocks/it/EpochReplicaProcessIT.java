@@ -187,7 +187,7 @@ class EpochReplicaProcessIT {
         long metric(String name) throws Exception {
             for (String l : new String(get("/metrics").body(), StandardCharsets.UTF_8).split("\n")) {
                 if (l.startsWith(name + " ")) {
-                    return Long.parseLong(l.substring(name.length() + 1).trim());
+                    return (long) Double.parseDouble(l.substring(name.length() + 1).trim()); // "1" or "1.0"
                 }
             }
             throw new AssertionError(name + " not in /metrics of " + this.name);
