@@ -34,8 +34,11 @@ class DemoIT {
     }
 
     static void assertNothingLeft(Path dev, Set<String> shmBefore) throws Exception {
+        Path twin = dev.resolveSibling(dev.getFileName() + ".2");
         assertThat(Files.exists(dev)).as("device deleted").isFalse();
+        assertThat(Files.exists(twin)).as("the pool's second device deleted").isFalse();
         assertThat(Launcher.mountsOf(dev)).as("no mount left").isEmpty();
+        assertThat(Launcher.mountsOf(twin)).as("no mount of the second device left").isEmpty();
         assertThat(shm()).as("no work files left in /dev/shm").isSubsetOf(shmBefore);
         // replica hosts name the device, the baseline host its checkpoint in the work directory named after it
         Process p = new ProcessBuilder("pgrep", "-f", "demo-host.*" + dev.getFileName()).start();
@@ -102,8 +105,37 @@ class DemoIT {
             assertThat(cache).as("page cache of host " + h + "'s mount").isLessThanOrEqualTo(sstSpace);
         }
         find(out, "^  memory, baseline +RSS " + size + " \\(anon");
+        // The pool: 128 MiB devices, 200,000 keys written in 2 MiB units: the publisher rotates.
+        long rotated = Long.parseLong(find(out, "^  epochs rotated +(\\d+)$").group(1));
+        assertThat(rotated).as("epochs rotated").isPositive();
+        Matcher peak = find(out, "^  space peak +" + size + " of " + size + "$");
+        assertThat(bytes(peak.group(1))).as("space peak within the pool").isPositive()
+                .isLessThanOrEqualTo(bytes(peak.group(2)));
+        assertThat(bytes(peak.group(2))).as("the pool: two 128 MiB devices").isEqualTo(256.0 * (1 << 20));
+        find(out, "^  wrong answers +0$");
         assertThat(r.err()).contains("starting replica hosts A and B", "loading 200,000 keys", "checking all 200,000 keys",
                 "starting the baseline host", "measuring lookups", "measuring memory", "measuring lag: 200 writes");
+        assertNothingLeft(dev, before);
+    }
+
+    @Test
+    void aSoakKeepsThePrimaryWritingWhileBothReplicasCheckTheirWholeViewAcrossRotations() throws Exception {
+        Path dev = Path.of("/dev/shm/famfs-demo-it-" + UUID.randomUUID());
+        Set<String> before = shm();
+        Launcher.Run r = Launcher.run(Map.of(), "demo", "--keys", "20000", "--bench-ops", "10000", "--soak", "15s",
+                "--device", dev.toString());
+        assertThat(r.code()).as(r.toString()).isZero();
+        String out = r.out();
+        Matcher soak = find(out, "^  soak +15 s, [\\d,]+ writes in all; replica A: (\\d+) full checks, (\\d+) failed reads, "
+                + "up to counter (\\d+); replica B: (\\d+) full checks, (\\d+) failed reads, up to counter (\\d+)$");
+        assertThat(Long.parseLong(soak.group(1))).as("replica A's full checks during the soak").isPositive();
+        assertThat(Long.parseLong(soak.group(4))).as("replica B's full checks during the soak").isPositive();
+        long loaded = 25_000; // the load's writes: the soak's checks saw the primary's later writes
+        assertThat(Long.parseLong(soak.group(3))).isGreaterThan(loaded);
+        assertThat(Long.parseLong(soak.group(6))).isGreaterThan(loaded);
+        assertThat(Long.parseLong(find(out, "^  epochs rotated +(\\d+)$").group(1))).isPositive();
+        find(out, "^  wrong answers +0$");
+        assertThat(r.err()).contains("soak: 15 s of writes");
         assertNothingLeft(dev, before);
     }
 
@@ -135,7 +167,8 @@ class DemoIT {
             // the second progress line: loading for 2 s, flushes and compactions running, both hosts following
             if (l.contains("% ") && l.contains("writes") && ++progress == 2) {
                 seen = l;
-                assertThat(Launcher.mountsOf(dev)).as("both hosts mounted").hasSize(2);
+                assertThat(Launcher.mountsOf(dev).size() + Launcher.mountsOf(dev.resolveSibling(dev.getFileName() + ".2"))
+                        .size()).as("both hosts mounted (an epoch each, two during a switch)").isGreaterThanOrEqualTo(2);
                 p.destroy(); // SIGTERM, as a Ctrl-C would (SIGINT) run the same shutdown hook
                 break;
             }

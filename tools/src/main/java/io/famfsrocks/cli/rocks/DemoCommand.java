@@ -6,7 +6,7 @@ import io.famfsrocks.cli.MountTable;
 import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.cli.Verb;
 import io.famfsrocks.famfs.fs.Famfs;
-import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherConfig;
@@ -43,8 +43,11 @@ import java.util.concurrent.TimeUnit;
  *     for the SST files ({@code fincore} through the mount, run by the demo, not by the host
  *     serving it);</li>
  * <li>lag: a write on the primary, flushed, until each replica returns it, over
- *     {@code --lag-samples} writes (compactions paused meanwhile, so that the samples do
- *     not fill the device with compaction output).</li>
+ *     {@code --lag-samples} writes (compactions running: over the pool their obsolete output
+ *     comes back at each epoch rotation);</li>
+ * <li>the pool: epochs rotated, the most famfs space in use across the pool, and the
+ *     answers that differed from the model (with {@code --soak DURATION}, the primary keeps
+ *     writing while both replicas check their whole view again and again).</li>
  * </ul>
  * Prints a table; removes everything it made (children, mounts, work files, the device) on
  * success, failure or interrupt.
@@ -58,21 +61,30 @@ import java.util.concurrent.TimeUnit;
  * volatile, the workspace is thread-safe, and the hook waits for the main thread to finish
  * before it cleans up.
  */
-@Command(name = "demo", description = "Run a primary and two replica hosts sharing one famfs device, and report.",
-        footer = {"", "Needs FUSE (libfuse2, /dev/fuse), fincore (util-linux) and about",
+@Command(name = "demo", description = "Run a primary and two replica hosts sharing a pool of two famfs devices, and report.",
+        footer = {"", "The dataset lives in epochs over the two devices (docs/epochs.md): the",
+                "publisher rotates to the other device when one fills, the replicas follow.",
+                "Needs FUSE (libfuse2, /dev/fuse), fincore (util-linux) and about",
                 "1 GiB of /dev/shm (2,000,000 keys).", "",
                 "Examples:", "  famfs-rocks demo", "  famfs-rocks demo --keys 200000          # a quick run",
-                "  famfs-rocks demo --device /dev/shm/mydemo --size 8g"})
+                "  famfs-rocks demo --soak 30m --size 1g   # keep writing, replicas checking",
+                "  famfs-rocks demo --device /dev/shm/mydemo --size 256m"})
 public final class DemoCommand extends Verb {
     private static final String DATASET = "demo";
 
     @Option(names = {"-D", "--device"}, paramLabel = "DEVICE", defaultValue = "/dev/shm/famfs-demo",
-            description = "Device file to create (default /dev/shm/famfs-demo); replaced if a previous demo left it.")
+            description = "First device file of the pool to create (default /dev/shm/famfs-demo; the second is "
+                    + "DEVICE.2); replaced if a previous demo left them.")
     Path device;
 
-    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "4g", converter = Sizes.SizeConverter.class,
-            description = "Device size (sparse; default 4g).")
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "128m", converter = Sizes.SizeConverter.class,
+            description = "Size of each of the two devices (sparse; default 128m, so that the default run rotates).")
     long size;
+
+    @Option(names = "--soak", paramLabel = "DURATION",
+            description = "After the measurements, keep the primary writing (overwrites, deletes, compactions) for "
+                    + "DURATION (90s, 30m, 2h) while both replicas check their whole view against the model.")
+    String soak;
 
     @Option(names = "--keys", paramLabel = "N", defaultValue = "2000000", description = "Keys to load (default 2000000).")
     int keys;
@@ -132,7 +144,25 @@ public final class DemoCommand extends Verb {
         }
     }
 
+    /** The soak's length in seconds (0 without {@code --soak}). */
+    private long soakSeconds() {
+        if (soak == null) {
+            return 0;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([smh]?)").matcher(soak.trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) < 1) {
+            throw new CliException(ExitCode.USAGE, "--soak takes a duration such as 90s, 30m or 2h, not '" + soak + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "m" -> n * 60;
+            case "h" -> n * 3600;
+            default -> n;
+        };
+    }
+
     private void checkOptions() {
+        soakSeconds();
         if (keys < 1000) {
             throw new CliException(ExitCode.USAGE, "--keys must be at least 1000");
         }
@@ -147,13 +177,14 @@ public final class DemoCommand extends Verb {
     /** Makes the device, opens the primary and its publisher, runs the steps; the handles close in reverse order. */
     private ExitCode demo() throws Exception {
         String primaryUuid = UUID.randomUUID().toString();
-        Path dev = workspace.device();
-        step("creating " + dev + " (" + Sizes.human(size) + ", sparse) and formatting it");
-        workspace.create(size, primaryUuid);
+        step("creating the pool " + workspace.devices() + " (" + Sizes.human(size) + " each, sparse; the publisher "
+                + "formats one per epoch)");
+        workspace.create(size);
         Path primaryDir = workspace.work().resolve("primary");
-        try (MasterVolume master = Famfs.openMaster(dev, OpenOptions.defaults().withSystemUuid(primaryUuid));
-             Options opts = DemoPrimary.options(keys)) {
-            FamfsPublisher pub = FamfsPublisher.attach(opts, master, DATASET, PublisherConfig.defaults());
+        OpenOptions popts = OpenOptions.defaults().withSystemUuid(primaryUuid);
+        try (Options opts = DemoPrimary.options(keys)) {
+            FamfsPublisher pub = FamfsPublisher.attach(opts, workspace.devices(), popts, DATASET,
+                    PublisherConfig.defaults().withJournalSize(4L << 20).withMaxManifestBytes(1L << 20));
             try (RocksDB db = RocksDB.open(opts, primaryDir.toString()); FamfsPublisher p = pub;
                  WriteOptions wo = new WriteOptions().setDisableWAL(true);
                  FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
@@ -161,13 +192,13 @@ public final class DemoCommand extends Verb {
                         + DATASET + "')");
                 DemoPrimary primary = new DemoPrimary(db, pub, wo, fo, new WorkloadModel(keys), () -> stopping);
                 primary.start();
-                return steps(primary, master);
+                return steps(primary, pub, popts);
             }
         }
     }
 
     /** The steps after the primary started: hosts, load, checks, then lookups, memory and lag, and the table. */
-    private ExitCode steps(DemoPrimary primary, MasterVolume master) throws Exception {
+    private ExitCode steps(DemoPrimary primary, FamfsPublisher pub, OpenOptions popts) throws Exception {
         List<DemoHostFigures> replicas = startReplicas();
         long writes = keys + keys / 4L;
         step(String.format(Locale.ROOT, "loading %,d keys (%,d writes, every 11th a delete) with compactions "
@@ -186,14 +217,61 @@ public final class DemoCommand extends Verb {
         step(String.format(Locale.ROOT, "measuring lookups: %d rounds of %,d random keys per host, one host at "
                 + "a time, after one unmeasured round; every value compared with the model", rounds, perRound));
         DemoLookups.measure(all, rounds, perRound, counter - testModelOffset, () -> stopping);
-        step("measuring memory: RSS of each host, page cache of each replica's mount (fincore)");
-        DemoMemory mem = DemoMemory.read(primary.liveFiles(), master, DATASET, primary, all);
+        step("measuring memory: RSS of each host, page cache of each replica's mount of the active epoch (fincore)");
+        DemoMemory mem;
+        Path activeDevice = Path.of(pub.metrics().pool().activeDevice());
+        for (DemoHostFigures r : replicas) {
+            r.mount = currentMount(r.host, activeDevice);
+        }
+        try (FamfsVolume active = Famfs.openReadOnly(activeDevice, popts)) {
+            mem = DemoMemory.read(primary.liveFiles(), active, DATASET, primary, all);
+        }
         step(String.format(Locale.ROOT, "measuring lag: %d writes, each flushed on the primary and timed until "
-                + "both replicas return it (compactions paused)", lagSamples));
+                + "both replicas return it (compactions running)", lagSamples));
         DemoLag.sample(primary, replicas, lagSamples, () -> stopping);
+        long wrong = 0;
+        for (DemoHostFigures r : replicas) {
+            wrong += r.checked.startsWith("CHECKED") ? 0 : 1;
+        }
+        String soakLine = null;
+        long secs = soakSeconds();
+        if (secs > 0) {
+            step(String.format(Locale.ROOT, "soak: %d s of writes (overwrites, deletes, compactions) while both "
+                    + "replicas check their whole view against the model, over and over", secs));
+            for (DemoHostFigures r : replicas) {
+                r.host.send("soak " + secs);
+            }
+            primary.writeUntil(System.nanoTime() + secs * 1_000_000_000L);
+            StringBuilder sb = new StringBuilder();
+            for (DemoHostFigures r : replicas) {
+                String l = r.host.ask(null, 600);
+                if (!l.startsWith("SOAKED")) {
+                    ok = false;
+                    err().println("famfs-rocks: replica host " + r.host.name() + " soak failed: " + l);
+                    continue;
+                }
+                long w = Long.parseLong(DemoHosts.field(l, "wrong"));
+                wrong += w;
+                if (w > 0) {
+                    err().println("famfs-rocks: replica host " + r.host.name() + " found " + w + " wrong answers: "
+                            + DemoHosts.field(l, "first_wrong"));
+                }
+                sb.append(sb.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT,
+                        "replica %s: %s full checks, %s failed reads, up to counter %s", r.host.name(),
+                        DemoHosts.field(l, "checks"), DemoHosts.field(l, "failed"), DemoHosts.field(l, "counter")));
+            }
+            soakLine = String.format(Locale.ROOT, "%d s, %,d writes in all; %s", secs, primary.counter(), sb);
+        }
+        var pm = pub.metrics();
+        DemoReport.Epochs epochs = new DemoReport.Epochs(pm.pool().rotations(), pm.pool().usedPeakBytes(),
+                pm.pool().capacity(), wrong, soakLine);
         new DemoReport(workspace.device(), size, keys, rounds, benchOps).print(out(),
-                (System.nanoTime() - start) / 1e9, version, counter, mem, replicas, baseline);
-        return ok ? ExitCode.OK : ExitCode.CHECK_FAILED;
+                (System.nanoTime() - start) / 1e9, version, counter, mem, replicas, baseline, epochs);
+        if (pm.stopped()) {
+            err().println("famfs-rocks: publishing stopped: " + pm.error());
+            ok = false;
+        }
+        return ok && wrong == 0 ? ExitCode.OK : ExitCode.CHECK_FAILED;
     }
 
     private List<DemoHostFigures> startReplicas() throws IOException, InterruptedException {
@@ -207,6 +285,17 @@ public final class DemoCommand extends Verb {
             replicas.add(new DemoHostFigures(h, Path.of(workspace.ready(h))));
         }
         return replicas;
+    }
+
+    /**
+     * The mount of {@code device} that replica host {@code h} made (its mount points are named
+     * after its pid: {@code OwnedTemp}), or null when it has none (still switching).
+     */
+    private static Path currentMount(DemoHosts h, Path device) {
+        String prefix = ReplicaSession.MOUNT_POINT_PREFIX + h.pid() + "-";
+        return MountTable.read().mounts().stream().filter(m -> m.device().equals(device.toAbsolutePath().normalize()))
+                .map(MountTable.Mount::mountPoint).filter(p -> p.getFileName().toString().startsWith(prefix))
+                .findFirst().orElse(null);
     }
 
     /** Both replicas check every key at once; false (and a line on stderr for each) when one failed. */

@@ -50,8 +50,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 @Command(name = "demo-host", hidden = true, description = "A host of the demo (driven over stdin).")
 public final class DemoHostCommand extends Verb {
+    /** One device, or the demo's pool (given twice or more: the host follows the dataset's epochs). */
     @Option(names = {"-D", "--device"})
-    Path device;
+    List<Path> devices = new ArrayList<>();
 
     @Option(names = "--dataset")
     String dataset;
@@ -79,7 +80,9 @@ public final class DemoHostCommand extends Verb {
         }
         ReplicaConfig cfg = ReplicaConfig.defaults().withOpenTimeout(Duration.ofSeconds(120))
                 .withPollInterval(Duration.ofMillis(2));
-        try (ReplicaSession s = ReplicaSession.open(device, null, dataset, openOptions(), cfg, true)) {
+        boolean pool = devices.size() >= 2;
+        try (ReplicaSession s = pool ? ReplicaSession.openPool(devices, dataset, openOptions(), cfg)
+                : ReplicaSession.open(devices.get(0), null, dataset, openOptions(), cfg, true)) {
             FamfsReplica r = s.replica();
             ViewChecker checker = new ViewChecker(slots);
             View v = new View() {
@@ -93,7 +96,8 @@ public final class DemoHostCommand extends Verb {
                     return checker.check(r);
                 }
             };
-            reply("READY version=" + r.freshness().appliedVersion() + " mount=" + s.mountPoint());
+            // Over a pool each epoch has its own mount, which changes at every switch: no page-cache figure.
+            reply("READY version=" + r.freshness().appliedVersion() + " mount=" + (pool ? "none" : s.mountPoint()));
             return serve(v, () -> r.freshness().appliedVersion());
         }
     }
@@ -146,6 +150,7 @@ public final class DemoHostCommand extends Verb {
                     case "check" -> check(v, Long.parseLong(w[1]), version);
                     case "bench" -> bench(v, Integer.parseInt(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3]));
                     case "await" -> await(v, Long.parseLong(w[1]));
+                    case "soak" -> soak(v, Long.parseLong(w[1]));
                     case "quit" -> {
                         return ExitCode.OK;
                     }
@@ -156,6 +161,34 @@ public final class DemoHostCommand extends Verb {
             }
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Full checks of the view against the model, one after the other, for {@code seconds}
+     * while the primary keeps writing: {@code SOAKED checks= wrong= failed= counter=}. A check
+     * that finds a difference is a wrong answer; one whose read failed (an epoch reused under
+     * it, a replica busy switching) is failed, never wrong.
+     */
+    private void soak(View v, long seconds) {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long checks = 0;
+        long wrong = 0;
+        long failed = 0;
+        long counter = 0;
+        String firstWrong = null;
+        while (System.nanoTime() - end < 0) {
+            try {
+                counter = Math.max(counter, v.check());
+                checks++;
+            } catch (AssertionError e) {
+                wrong++;
+                firstWrong = firstWrong == null ? e.getMessage() : firstWrong;
+            } catch (RuntimeException e) {
+                failed++;
+            }
+        }
+        reply("SOAKED checks=" + checks + " wrong=" + wrong + " failed=" + failed + " counter=" + counter
+                + (firstWrong == null ? "" : " first_wrong=" + firstWrong.replace(' ', '_')));
     }
 
     private void check(View v, long counter, java.util.function.LongSupplier version) throws InterruptedException {

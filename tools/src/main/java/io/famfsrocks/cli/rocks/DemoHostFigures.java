@@ -12,7 +12,8 @@ import java.util.List;
  */
 final class DemoHostFigures {
     final DemoHosts host;
-    final Path mount; // null for the baseline
+    /** null for the baseline; a replica over a pool has a mount per epoch: the demo sets the current one before measuring. */
+    Path mount;
     String checked;
     final List<Double> rates = new ArrayList<>();
     long[] rss; // VmRSS, RssAnon, RssFile, RssShmem (bytes), or null

@@ -45,10 +45,14 @@ final class DemoHosts implements AutoCloseable {
         reader.start();
     }
 
-    static DemoHosts start(String name, String systemUuid, Path device, String dataset, int slots, Path log)
+    static DemoHosts start(String name, String systemUuid, List<Path> devices, String dataset, int slots, Path log)
             throws IOException {
-        return start(name, systemUuid, List.of("--device", device.toString(), "--dataset", dataset,
-                "--slots", Integer.toString(slots)), log);
+        List<String> args = new ArrayList<>();
+        for (Path d : devices) {
+            args.addAll(List.of("--device", d.toString()));
+        }
+        args.addAll(List.of("--dataset", dataset, "--slots", Integer.toString(slots)));
+        return start(name, systemUuid, args, log);
     }
 
     /** The lookup baseline: a host of the same JVM settings that opens {@code checkpoint} read-only (no famfs). */

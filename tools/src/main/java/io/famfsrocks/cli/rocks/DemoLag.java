@@ -14,9 +14,10 @@ import java.util.function.BooleanSupplier;
  * primary, both replicas told to wait for its counter, then the flush; a sample runs from the
  * start of the flush to the moment the replica's lookup of the counter key returned it
  * ({@code System.nanoTime()} in the host: CLOCK_MONOTONIC on Linux, one clock for every
- * process). Compactions are paused first: each sample flushes a tiny SST, and compacting them
- * would copy the levels into famfs over and over (famfs never frees the SSTs compaction makes
- * obsolete). {@link #lagLine} turns the samples into the report's text. Stateless; the
+ * process). Compactions keep running: each sample flushes a tiny SST, and over the demo's
+ * pool the space compactions make obsolete comes back at the next epoch rotation, while 200
+ * uncompacted level-0 SSTs (a 2 MiB allocation unit each) would not fit one small device.
+ * {@link #lagLine} turns the samples into the report's text. Stateless; the
  * figures it fills are not thread-safe (the demo's main thread runs it).
  */
 final class DemoLag {
@@ -29,7 +30,6 @@ final class DemoLag {
     /** Takes {@code samples} lag samples into each replica's {@code lagNanos}. */
     static void sample(DemoPrimary primary, List<DemoHostFigures> replicas, int samples, BooleanSupplier stopping)
             throws RocksDBException, InterruptedException {
-        primary.pauseCompactions();
         for (DemoHostFigures r : replicas) {
             r.lagNanos = new long[samples];
         }

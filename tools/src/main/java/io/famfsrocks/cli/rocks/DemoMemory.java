@@ -1,6 +1,6 @@
 package io.famfsrocks.cli.rocks;
 
-import io.famfsrocks.famfs.fs.MasterVolume;
+import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.Namespace;
 import io.famfsrocks.famfs.fs.Node;
 import io.famfsrocks.rocks.journal.DatasetPaths;
@@ -28,7 +28,7 @@ record DemoMemory(int liveSsts, long liveBytes, long allocUnit, long sstAllocate
                   long famfsFiles, PublisherMetrics publisher) {
 
     /** Reads the figures, and each host's RSS and (for a replica) its mount's page cache into {@code hosts}. */
-    static DemoMemory read(List<LiveFileMetaData> live, MasterVolume master, String dataset, DemoPrimary primary,
+    static DemoMemory read(List<LiveFileMetaData> live, FamfsVolume master, String dataset, DemoPrimary primary,
                            List<DemoHostFigures> hosts) {
         long liveBytes = 0;
         for (LiveFileMetaData m : live) {

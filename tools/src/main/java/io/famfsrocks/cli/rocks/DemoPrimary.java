@@ -6,7 +6,6 @@ import io.famfsrocks.rocks.publish.PublisherMetrics;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LiveFileMetaData;
-import org.rocksdb.MutableColumnFamilyOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -23,7 +22,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The demo's primary as the demo drives it: a RocksDB written from the deterministic workload
  * model (WAL off) and published into famfs. It writes batches, loads with a progress line,
- * flushes, waits for compactions to settle, publishes, checkpoints and pauses compactions.
+ * flushes, waits for compactions to settle, publishes and checkpoints.
  * It owns none of the handles it is given: the demo opens and closes them. Not thread-safe:
  * the demo's main thread drives it (the shutdown hook only raises {@code stopping}).
  */
@@ -138,8 +137,18 @@ final class DemoPrimary {
         return db.getLiveFilesMetaData();
     }
 
-    void pauseCompactions() throws RocksDBException {
-        db.setOptions(MutableColumnFamilyOptions.builder().setDisableAutoCompactions(true).build());
+    /**
+     * The soak's writes: batches of the model's writes (overwrites and deletes) until
+     * {@code endNanos}, a short pause between batches so that flushes and compactions keep up.
+     */
+    void writeUntil(long endNanos) throws RocksDBException, InterruptedException {
+        while (System.nanoTime() - endNanos < 0) {
+            if (stopping.getAsBoolean()) {
+                throw DemoCommand.interrupted();
+            }
+            write(1000);
+            Thread.sleep(2);
+        }
     }
 
     PublisherMetrics metrics() {

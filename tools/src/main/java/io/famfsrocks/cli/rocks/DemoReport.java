@@ -15,6 +15,14 @@ import java.util.Locale;
  * it is handed must not change while it prints.
  */
 final class DemoReport {
+    /**
+     * The pool's figures: rotations the publisher completed, the most famfs space in use
+     * across the pool at any moment against the pool's size, and the answers that differed
+     * from the model (full checks after the load and, with {@code --soak}, during it).
+     */
+    record Epochs(long rotated, long peakBytes, long capacity, long wrong, String soak) {}
+
+
     private final Path dev;
     private final long size;
     private final int keys;
@@ -31,11 +39,11 @@ final class DemoReport {
 
     /** Prints the table after {@code secs} seconds of demo, for the last {@code version} at {@code counter} writes. */
     void print(PrintWriter o, double secs, long version, long counter, DemoMemory mem, List<DemoHostFigures> replicas,
-               DemoHostFigures baseline) {
+               DemoHostFigures baseline, Epochs epochs) {
         PublisherMetrics m = mem.publisher();
         o.println();
-        o.printf(Locale.ROOT, "famfs-rocks demo: a primary and two replica hosts on %s (%s), %.0f s%n", dev,
-                Sizes.human(size), secs);
+        o.printf(Locale.ROOT, "famfs-rocks demo: a primary and two replica hosts on a pool of two devices, %s and "
+                + "%s.2 (%s each), %.0f s%n", dev, dev.getFileName(), Sizes.human(size), secs);
         row(o, "keys loaded", String.format(Locale.ROOT, "%,d (%,d writes, last version %d)", keys, counter, version));
         row(o, "SSTs shared (live)", String.format(Locale.ROOT, "%d SSTs, %s", mem.liveSsts(),
                 Sizes.human(mem.liveBytes())));
@@ -50,6 +58,12 @@ final class DemoReport {
         for (DemoHostFigures r : replicas) {
             row(o, "lag, replica " + r.host.name(), DemoLag.lagLine(r.lagNanos)
                     + " (write flushed on the primary -> returned by the replica)");
+        }
+        row(o, "epochs rotated", Long.toString(epochs.rotated()));
+        row(o, "space peak", Sizes.human(epochs.peakBytes()) + " of " + Sizes.human(epochs.capacity()));
+        row(o, "wrong answers", Long.toString(epochs.wrong()));
+        if (epochs.soak() != null) {
+            row(o, "soak", epochs.soak());
         }
         o.flush();
     }

@@ -4,7 +4,6 @@ import io.famfsrocks.cli.CliException;
 import io.famfsrocks.cli.ExitCode;
 import io.famfsrocks.cli.MountTable;
 import io.famfsrocks.famfs.fs.Famfs;
-import io.famfsrocks.famfs.fs.Mkfs;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class DemoWorkspace {
     private final Path dev;
+    /** The pool: {@code dev} and its twin {@code dev.2} (docs/epochs.md). */
+    private final List<Path> devices;
     private final boolean keep;
     private final List<DemoHosts> hosts = new CopyOnWriteArrayList<>();
     private volatile Path work;
@@ -32,6 +33,7 @@ final class DemoWorkspace {
 
     DemoWorkspace(Path dev, boolean keep) {
         this.dev = dev;
+        this.devices = List.of(dev, dev.resolveSibling(dev.getFileName() + ".2"));
         this.keep = keep;
     }
 
@@ -39,17 +41,26 @@ final class DemoWorkspace {
         return dev;
     }
 
+    /** The pool's devices: the first is {@link #device()}. */
+    List<Path> devices() {
+        return devices;
+    }
+
     Path work() {
         return work;
     }
 
-    /** Replaces the device with a sparse one of {@code size} formatted for {@code primaryUuid}; makes the work directory. */
-    void create(long size, String primaryUuid) throws IOException {
-        if (Files.exists(dev)) {
-            Files.delete(dev);
+    /**
+     * Replaces the pool's devices with blank sparse ones of {@code size} each (the publisher
+     * formats them, one per epoch); makes the work directory.
+     */
+    void create(long size) throws IOException {
+        for (Path d : devices) {
+            if (Files.exists(d)) {
+                Files.delete(d);
+            }
+            Famfs.createDeviceFile(d, size);
         }
-        Famfs.createDeviceFile(dev, size);
-        Mkfs.create(dev, Mkfs.Options.defaults().withSystemUuid(primaryUuid));
         // the device's name in the work directory's lets a test find every process the demo started
         String tag = dev.getFileName().toString();
         work = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")
@@ -59,7 +70,7 @@ final class DemoWorkspace {
 
     /** Starts replica host {@code name} (its own JVM, system UUID and FUSE mount) following {@code dataset}. */
     DemoHosts startReplica(String name, String dataset, int slots) throws IOException {
-        DemoHosts h = DemoHosts.start(name, UUID.randomUUID().toString(), dev, dataset, slots,
+        DemoHosts h = DemoHosts.start(name, UUID.randomUUID().toString(), devices, dataset, slots,
                 work.resolve("host-" + name + ".log"));
         hosts.add(h);
         return h;
@@ -100,7 +111,7 @@ final class DemoWorkspace {
         }
         if (dev != null) {
             for (MountTable.Mount m : MountTable.read().mounts()) {
-                if (m.device().equals(dev)) { // a host that died before unmounting
+                if (devices.contains(m.device())) { // a host that died before unmounting
                     run("fusermount", "-u", "-z", m.mountPoint().toString());
                     try {
                         Files.deleteIfExists(m.mountPoint());
@@ -112,10 +123,12 @@ final class DemoWorkspace {
         }
         ReplicaSession.deleteTree(work);
         if (dev != null && !keep) {
-            try {
-                Files.deleteIfExists(dev);
-            } catch (IOException e) {
-                System.err.println("famfs-rocks: could not delete " + dev + ": " + e.getMessage());
+            for (Path d : devices) {
+                try {
+                    Files.deleteIfExists(d);
+                } catch (IOException e) {
+                    System.err.println("famfs-rocks: could not delete " + d + ": " + e.getMessage());
+                }
             }
         }
     }
