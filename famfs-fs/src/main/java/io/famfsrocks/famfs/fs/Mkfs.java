@@ -159,14 +159,14 @@ public final class Mkfs {
     }
 
     /** How many leading bytes must be zero (or a killed famfs superblock) for mkfs without -f. */
-    static final int CHECKED_PREFIX = 64 << 10;
+    public static final int CHECKED_PREFIX = 64 << 10;
 
     /**
      * What the device holds if it is neither empty nor a killed famfs volume, else null
      * (issue 13 item 11: an ext4 image was overwritten without -f). Known signatures are
      * named; any other non-zero byte in the first 64 KiB is reported by its offset.
      */
-    static String foreignContent(MemoryDevice d) {
+    public static String foreignContent(MemoryDevice d) {
         int n = (int) Math.min(d.size(), CHECKED_PREFIX);
         ByteBuffer b = d.window(0, n).order(ByteOrder.LITTLE_ENDIAN);
         if (n >= 1082 && (b.getShort(1080) & 0xffff) == 0xef53) {

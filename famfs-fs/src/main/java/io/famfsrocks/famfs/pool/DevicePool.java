@@ -10,7 +10,9 @@ import io.famfsrocks.famfs.fs.OpenOptions;
 
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,14 +53,15 @@ public final class DevicePool {
                     + (paths == null ? 0 : paths.size()) + ": one holds the active epoch, another the next");
         }
         List<PoolDevice> found = new ArrayList<>();
-        Map<Path, Path> byReal = new HashMap<>();
+        Map<Object, Path> byIdentity = new HashMap<>();
         Map<UUID, Path> byUuid = new HashMap<>();
         for (Path p : paths) {
             PoolDevice d = inspect(p, opts);
-            Path seen = byReal.putIfAbsent(d.realPath(), p);
+            Path seen = byIdentity.putIfAbsent(identity(d.realPath()), p);
             if (seen != null) {
                 throw new PoolException(PoolException.Reason.DUPLICATE_DEVICE, "device " + p + " is listed twice (also as "
-                        + seen + "; both are " + d.realPath() + ")");
+                        + seen + "; both name the same " + (Files.isRegularFile(d.realPath()) ? "file" : "device")
+                        + ", " + d.realPath() + ")");
             }
             if (d.fsUuid() != null) {
                 Path twin = byUuid.putIfAbsent(d.fsUuid(), p);
@@ -70,6 +73,30 @@ public final class DevicePool {
             found.add(d);
         }
         return new DevicePool(found, opts);
+    }
+
+    /**
+     * What makes two paths one device: the same inode for files (a hard link, a bind
+     * mount), the same device number for device nodes (two /dev nodes of one dax device),
+     * else the path with symlinks resolved.
+     */
+    private static Object identity(Path real) {
+        try {
+            if (Files.isRegularFile(real)) {
+                Object key = Files.readAttributes(real, BasicFileAttributes.class).fileKey();
+                if (key != null) {
+                    return key;
+                }
+            } else if (Files.exists(real)) {
+                Object rdev = Files.getAttribute(real, "unix:rdev");
+                if (rdev instanceof Long r && r != 0) {
+                    return "rdev:" + r;
+                }
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            // no inode or device number here: the resolved path is all there is
+        }
+        return real;
     }
 
     /** What one device holds now. */
@@ -85,6 +112,7 @@ public final class DevicePool {
         try (MemoryDevice d = MemoryDevice.open(path, false, opts.coherence())) {
             d.invalidate(0, Math.min(d.size(), Superblock.SIZE));
             if (d.size() < Superblock.SIZE || !Superblock.hasMagic(d.window(0, 8))) {
+                refuseForeign(d, path);
                 return new PoolDevice(path, real, d.size(), PoolDevice.State.BLANK, null);
             }
             try {
@@ -96,6 +124,39 @@ public final class DevicePool {
                         + "); the pool never reuses it silently: check it with fsck, or kill it with mkfs -k");
             }
         }
+    }
+
+    /**
+     * A device without the famfs magic is free only if it holds nothing: zeros, a killed
+     * famfs volume (mkfs -k), or a format of ours that stopped after zeroing the magic
+     * (non-zero bytes only inside the old superblock). Anything else (a file system, an
+     * image, a mistyped path to data) is refused, never formatted: mkfs without -f refuses
+     * the same ({@code Mkfs.foreignContent}).
+     */
+    private static void refuseForeign(MemoryDevice d, Path path) {
+        d.invalidate(0, Math.min(d.size(), Mkfs.CHECKED_PREFIX));
+        String foreign = Mkfs.foreignContent(d);
+        if (foreign == null || interruptedFormat(d)) {
+            return;
+        }
+        throw new PoolException(PoolException.Reason.FOREIGN_DEVICE, "device " + path + " holds " + foreign
+                + ", not a famfs volume or a blank device; a pool never overwrites it (zero its first 64 KiB if it is "
+                + "yours to reuse)");
+    }
+
+    /** Magic zero and nothing but the remains of a superblock in the checked prefix. */
+    private static boolean interruptedFormat(MemoryDevice d) {
+        if (d.size() < Superblock.SIZE || d.getLong(0) != 0) {
+            return false;
+        }
+        int n = (int) Math.min(d.size(), Mkfs.CHECKED_PREFIX);
+        java.nio.ByteBuffer b = d.window(0, n);
+        for (int i = Superblock.SIZE; i < n; i++) {
+            if (b.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public List<PoolDevice> devices() {

@@ -170,4 +170,50 @@ class DevicePoolTest {
             assertThat(Famfs.readSuperblock(other.path, opts).fsUuid()).isEqualTo(theirs);
         }
     }
+
+    @Test
+    void aDeviceHoldingAFileSystemOrOtherDataIsRefusedNeverTakenAsFree() throws Exception {
+        Path ext4 = blank("ext4");
+        try (var ch = java.nio.channels.FileChannel.open(ext4, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x53, (byte) 0xef}), 1080); // ext2/3/4 magic
+        }
+        Path data = blank("data");
+        byte[] junk = new byte[8192];
+        new java.util.Random(1).nextBytes(junk);
+        try (var ch = java.nio.channels.FileChannel.open(data, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(junk), 0);
+        }
+        Path free = blank("free");
+
+        for (Path foreign : List.of(ext4, data)) {
+            assertThatThrownBy(() -> DevicePool.scan(List.of(free, foreign), opts))
+                    .satisfies(t -> assertThat(reason(t)).isEqualTo(PoolException.Reason.FOREIGN_DEVICE))
+                    .hasMessageContaining(foreign.toString()).hasMessageContaining("never overwrites");
+        }
+        assertThat(Files.readAllBytes(data)).startsWith(junk); // nothing written
+    }
+
+    @Test
+    void aKilledVolumeOrAFormatStoppedWhileZeroingIsFree() throws Exception {
+        Path killed = formatted("killed");
+        Mkfs.kill(killed, master);
+        Path torn = formatted("torn");
+        try (var ch = java.nio.channels.FileChannel.open(torn, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.allocate(64), 0); // magic and the first bytes zeroed, the rest of the superblock left
+        }
+
+        DevicePool pool = DevicePool.scan(List.of(killed, torn), opts);
+
+        assertThat(pool.devices()).allMatch(PoolDevice::isBlank);
+    }
+
+    @Test
+    void aHardLinkToADeviceIsTheSameDeviceListedTwice() throws Exception {
+        Path a = formatted("a");
+        Path link = Files.createLink(dir.resolve("a-link"), a);
+
+        assertThatThrownBy(() -> DevicePool.scan(List.of(a, link), opts))
+                .satisfies(t -> assertThat(reason(t)).isEqualTo(PoolException.Reason.DUPLICATE_DEVICE))
+                .hasMessageContaining("listed twice");
+    }
 }
