@@ -109,6 +109,7 @@ final class ReplicaSession implements AutoCloseable {
         FamfsVolume v = Famfs.open(device, opts);
         ReplicaSession s = null;
         try {
+            refuseOneEpochOfAPool(v, dataset, device);
             if (!waitForDataset && JournalReader.newestJournal(v, DatasetPaths.check(dataset)) < 0) {
                 throw new CliException(ExitCode.NOT_FOUND, "no dataset " + dataset + " on " + device
                         + " (publish one with sst-publish)");
@@ -238,6 +239,18 @@ final class ReplicaSession implements AutoCloseable {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | java.io.UncheckedIOException ignored) {
             // best effort: temporary files only
+        }
+    }
+
+    /**
+     * A dataset kept in epochs is opened through its whole pool: one of its devices alone
+     * serves (or publishes into) one epoch until it rotates away, and then reads as a corrupt
+     * journal or forks the chain.
+     */
+    static void refuseOneEpochOfAPool(io.famfsrocks.famfs.fs.FamfsVolume v, String dataset, Path device) {
+        if (v.lookup(DatasetPaths.check(dataset) + "/" + io.famfsrocks.rocks.epoch.EpochFile.NAME) != null) {
+            throw new CliException(ExitCode.USAGE, "dataset " + dataset + " on " + device + " is one epoch of a pool "
+                    + "of devices; give every device of the pool (--device for each)");
         }
     }
 }

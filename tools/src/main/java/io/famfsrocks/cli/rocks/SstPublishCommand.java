@@ -138,6 +138,7 @@ public final class SstPublishCommand extends Verb {
             return publishToPool(cfg, files);
         }
         try (MasterVolume vol = openMaster(dev)) {
+            ReplicaSession.refuseOneEpochOfAPool(vol, dataset, dev);
             requireDatasetDirectory(vol);
             return db != null ? publishDb(vol, cfg) : publishExternal(vol, cfg, files, dev);
         }

@@ -184,4 +184,21 @@ class RotateCommandTest {
         as(MASTER, "sst-publish", "-D", a.toString(), "-D", b.toString(), "-D", c.toString(), "--dataset", "db1",
                 "--db", db.toString()).expect(ExitCode.USAGE);
     }
+
+    @Test
+    void oneDeviceOfAPoolGivenAloneIsRefusedByPublishAndReplicaVerbs() throws Exception {
+        publish().expect(ExitCode.OK);
+        Path epochDevice = pool().active().orElseThrow().device().path();
+
+        Result pub = as(MASTER, "sst-publish", "-D", epochDevice.toString(), "--dataset", "db1", "--db", db.toString(),
+                "--no-progress").expect(ExitCode.USAGE);
+        Result get = as(OTHER, "replica", "get", "-D", epochDevice.toString(), "--dataset", "db1", "k1")
+                .expect(ExitCode.USAGE);
+
+        for (Result r : List.of(pub, get)) {
+            assertThat(r.err()).contains("is one epoch of a pool", "every device of the pool");
+            assertThat(r.err().strip().lines().count()).isEqualTo(1);
+        }
+        assertThat(pool().active().orElseThrow().epoch()).as("nothing published into the epoch alone").isEqualTo(1);
+    }
 }
