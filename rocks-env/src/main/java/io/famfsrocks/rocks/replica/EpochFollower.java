@@ -6,6 +6,7 @@ import io.famfsrocks.famfs.fs.FamfsVolume;
 import io.famfsrocks.famfs.fs.OpenOptions;
 import io.famfsrocks.famfs.pool.DevicePool;
 import io.famfsrocks.famfs.pool.PoolDevice;
+import io.famfsrocks.famfs.pool.PoolException;
 import io.famfsrocks.famfs.pool.VolumeId;
 import io.famfsrocks.rocks.BridgeException;
 import io.famfsrocks.rocks.epoch.AckSlot;
@@ -98,9 +99,21 @@ final class EpochFollower implements AutoCloseable {
 
     /** The pool's active epoch now, opened (not yet serving): the first epoch a replica serves. */
     EpochVolume openActive() {
-        BridgeException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            EpochPool p = EpochPool.read(DevicePool.scan(devices, opts), dataset, poolId);
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            EpochPool p;
+            try {
+                p = EpochPool.read(DevicePool.scan(devices, opts), dataset, poolId);
+            } catch (PoolException e) {
+                if (!tornByRotation(e)) {
+                    throw e;
+                }
+                // the scan reads the devices one after the other: a rotation that formatted one
+                // and sealed the other in between reads as a broken chain; read again
+                last = e;
+                pause(attempt);
+                continue;
+            }
             EpochPool.Member a = p.active().orElseThrow(() -> new BridgeException(ErrorKind.NOT_FOUND, "no epoch of "
                     + "dataset " + dataset + " on the pool " + devices + " (publish one with sst-publish)"));
             poolId = p.poolId();
@@ -116,9 +129,27 @@ final class EpochFollower implements AutoCloseable {
                     throw e;
                 }
                 last = e; // a rotation reused the device between the reading and the open: read again
+                pause(attempt);
             }
         }
         throw last;
+    }
+
+    /** What a reading of the pool taken across a rotation's steps can look like; a real break stays. */
+    private static boolean tornByRotation(PoolException e) {
+        return switch (e.reason()) {
+            case BROKEN_CHAIN, TWO_ACTIVE_EPOCHS, DEVICE_CHANGED -> true;
+            default -> false;
+        };
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(10L * (attempt + 1));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new BridgeException(ErrorKind.BUSY, "interrupted while reading the pool");
+        }
     }
 
     /**
