@@ -99,7 +99,8 @@ class NonCoherentHostsTest {
     @Test
     void aFollowingClientSeesEveryFileWholeOnceTheMasterWroteItBack() throws Exception {
         assumeTrue(CacheCoherence.selected() instanceof NonCoherentModel, "runs on the cache model only");
-        try (TestDevices dev = TestDevices.formatted(256L << 20)) {
+        // each iteration takes two allocation units (2 MiB): the file and its marker
+        try (TestDevices dev = TestDevices.formatted(Math.max(256L << 20, (2L * FILES + 16) << 21))) {
             Process client = ChildJvm.start(UUID.randomUUID().toString(), NonCoherentHostsTest.class,
                     "client", dev.path.toString(), Integer.toString(FILES));
             Process master = ChildJvm.start(dev.masterUuid, NonCoherentHostsTest.class,
