@@ -88,6 +88,7 @@ class EpochFollowIT {
 
     @Test
     void aReplicaFollowsFiveRotationsReleasingEachOldEpochWhileEveryViewMatchesTheModel() throws Exception {
+        int slotIndex;
         try (PoolPrimary primary = new PoolPrimary(devices, master, dir.resolve("db"), SLOTS, Duration.ofSeconds(60),
                 Duration.ofSeconds(120))) {
             primary.write(4, 300);
@@ -122,7 +123,11 @@ class EpochFollowIT {
                 assertThat(checker.checks.get()).as("views checked").isGreaterThan(10);
                 assertThat(checker.maxCounter.get()).isEqualTo(want);
                 assertThat(replica.epochStatus().rotations()).isEqualTo(5);
+                slotIndex = replica.epochStatus().slot();
             }
+            // A replica that closes lets go of its epoch with a last beat: a later drain of it waits no lease.
+            AckSlot last = primary.slot(Path.of(primary.pool().activeDevice()), slotIndex);
+            assertThat(last.hasReleased(primary.epoch())).as("last beat of the closed replica: " + last).isTrue();
         }
         assertThat(RocksBridgeIT.fuseMountsUnder(dir)).as("closing the replica unmounts everything").isEmpty();
     }

@@ -351,16 +351,36 @@ final class EpochFollower implements AutoCloseable {
     }
 
     /**
-     * Closes the epoch being opened, stops the heartbeat (the slots' leases then expire) and
-     * closes the epochs still releasing. The replica closes its serving epoch itself, after this.
+     * For a replica that closes (its instances released): abandons the epoch being opened,
+     * then lets go of every epoch it holds, oldest first, as a release does: once the
+     * epoch's last reader ended (waited for up to 10 s), unmount, last beat ({@code
+     * releasedThrough = e}, so a later drain of it needs no lease), then the heartbeat stops
+     * and the volumes close. An epoch whose reader did not end gets no last beat: its lease
+     * expires instead.
      */
-    @Override
-    public void close() {
+    void close(EpochVolume serving) {
         abandonNext();
-        heartbeat.close();
-        for (EpochVolume ev : releasing) {
+        List<EpochVolume> held = new ArrayList<>(releasing);
+        if (serving != null && !held.contains(serving)) {
+            held.add(serving);
+        }
+        held.sort(java.util.Comparator.comparingLong(ev -> ev.epoch));
+        for (EpochVolume ev : held) {
+            if (ev.awaitNoInstances(10_000)) {
+                ev.unmount();
+                heartbeat.released(ev.epoch);
+            }
+        }
+        heartbeat.close(); // before any volume closes: its writers check through them
+        for (EpochVolume ev : held) {
             ev.close();
         }
         releasing.clear();
+    }
+
+    /** {@link #close(EpochVolume)} for a replica that never served. */
+    @Override
+    public void close() {
+        close(null);
     }
 }

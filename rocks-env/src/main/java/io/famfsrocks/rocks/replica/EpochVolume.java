@@ -87,6 +87,15 @@ final class EpochVolume implements AutoCloseable {
         into.addAll(got);
     }
 
+    /** Waits (at most {@code ms}) until no secondary instance is open on this epoch; whether none is. */
+    boolean awaitNoInstances(long ms) {
+        long deadline = System.nanoTime() + ms * 1_000_000L;
+        while (liveInstances.get() > 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+        }
+        return liveInstances.get() == 0;
+    }
+
     /** Unmounts (the mount's server ends), leaving the volume open. Idempotent. */
     void unmount() {
         EpochMounts.Mounted m = mounted;

@@ -396,25 +396,17 @@ public final class FamfsReplica implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (epochs != null) {
-            epochs.close(); // the heartbeat stops before any volume closes: its writers check through them
-        }
         SecondaryInstance h = current;
         current = null;
         if (h != null) {
             h.release();
         }
         EpochVolume s = serving;
-        if (s != null) {
-            awaitNoInstances(s, 10_000); // a read still running checks through the volume's mapping
+        if (epochs != null) {
+            epochs.close(s); // releases every epoch held, with a last beat each, before their volumes close
+        } else if (s != null) {
+            s.awaitNoInstances(10_000); // a read still running checks through the volume's mapping
             s.close();
-        }
-    }
-
-    private static void awaitNoInstances(EpochVolume ev, long ms) {
-        long deadline = System.nanoTime() + ms * 1_000_000L;
-        while (ev.liveInstances.get() > 0 && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(1_000_000L);
         }
     }
 
