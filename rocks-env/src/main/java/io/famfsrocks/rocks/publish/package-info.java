@@ -6,7 +6,8 @@
  * {@code SstCopier} (copy or verify-and-reuse), {@link io.famfsrocks.rocks.publish.SpaceBudget}
  * (the room a version needs, shared with {@code sst-publish}), {@code PublisherStats},
  * {@code ExitGuard} and, for a dataset over a pool of devices, {@code EpochRotation} (when
- * and how to start a new epoch, and the drain of the sealed one; docs/epochs.md). A new
+ * and how to start a new epoch, and the drain of the sealed one; docs/epochs.md), and
+ * {@code WalShipper} (the DB's acknowledged writes into the dataset's WAL ring). A new
  * primary-side capability is a new part driven from {@code FamfsPublisher.publishOnce}.
  *
  * <p>Depends on: {@code io.famfsrocks.rocks.journal}, {@code io.famfsrocks.rocks} (errors,

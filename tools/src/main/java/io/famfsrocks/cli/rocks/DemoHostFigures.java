@@ -19,6 +19,7 @@ final class DemoHostFigures {
     long[] rss; // VmRSS, RssAnon, RssFile, RssShmem (bytes), or null
     long pageCache = -1;
     long[] lagNanos;
+    long[] writeNanos;
 
     DemoHostFigures(DemoHosts host, Path mount) {
         this.host = host;

@@ -54,6 +54,48 @@ final class DemoLag {
         }
     }
 
+    /**
+     * The write-visible phase: {@code samples} single writes, one every {@code periodMs}, with
+     * the WAL and never flushed; a sample runs from the primary's write returning to a
+     * replica's lookup of the counter key returning it (through the WAL ring).
+     */
+    static void sampleWrites(DemoPrimary primary, List<DemoHostFigures> replicas, int samples, long periodMs,
+                             BooleanSupplier stopping) throws RocksDBException, InterruptedException {
+        for (DemoHostFigures r : replicas) {
+            r.writeNanos = new long[samples];
+        }
+        try (org.rocksdb.WriteOptions logged = new org.rocksdb.WriteOptions()) {
+            for (int i = 0; i < samples; i++) {
+                if (stopping.getAsBoolean()) {
+                    throw DemoCommand.interrupted();
+                }
+                long start = System.nanoTime();
+                long c = primary.writeLogged(1, logged);
+                long t0 = System.nanoTime();
+                for (DemoHostFigures r : replicas) {
+                    r.host.send("await " + c);
+                }
+                for (DemoHostFigures r : replicas) {
+                    String l = r.host.ask(null, 120);
+                    if (!l.startsWith("SEEN")) {
+                        throw new CliException(ExitCode.CHECK_FAILED, "replica host " + r.host.name() + " did not return "
+                                + "counter " + c + ": " + l);
+                    }
+                    r.writeNanos[i] = Long.parseLong(DemoHosts.field(l, "nanos")) - t0;
+                }
+                long left = periodMs * 1_000_000L - (System.nanoTime() - start);
+                if (left > 0) {
+                    Thread.sleep(left / 1_000_000L, (int) (left % 1_000_000L));
+                }
+            }
+        }
+    }
+
+    /** Both replicas' write-visible samples together. */
+    static long[] allWrites(List<DemoHostFigures> replicas) {
+        return replicas.stream().flatMapToLong(r -> Arrays.stream(r.writeNanos)).toArray();
+    }
+
     /** Nearest-rank percentile of sorted values. */
     static long percentile(long[] sorted, double q) {
         int rank = (int) Math.ceil(q * sorted.length);

@@ -69,6 +69,18 @@ final class DemoPrimary {
         return model.counter();
     }
 
+    /**
+     * Writes {@code n} writes with the WAL on (the load writes without it), so that the WAL
+     * shipper sends them to the replicas at once; returns the counter.
+     */
+    long writeLogged(int n, WriteOptions logged) throws RocksDBException {
+        try (WriteBatch b = new WriteBatch()) {
+            model.nextBatch(b, n);
+            db.write(logged, b);
+        }
+        return model.counter();
+    }
+
     /** Flushes the memtables and waits for the flush. */
     void flush() throws RocksDBException {
         db.flush(fo);

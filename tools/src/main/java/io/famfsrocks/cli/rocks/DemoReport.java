@@ -65,6 +65,12 @@ final class DemoReport {
         if (epochs.soak() != null) {
             row(o, "soak", epochs.soak());
         }
+        if (replicas.get(0).writeNanos != null) {
+            row(o, "write visible", DemoLag.lagLine(DemoLag.allWrites(replicas))
+                    + " (10 writes/s, never flushed: put returned on the primary -> returned by each replica, WAL ring)");
+        } else {
+            row(o, "write visible", "not measured: WAL shipping does not run over a pool of devices yet (issue 14)");
+        }
         o.flush();
     }
 
