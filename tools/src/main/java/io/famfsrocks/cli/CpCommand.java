@@ -38,15 +38,24 @@ import java.util.Set;
                 "", "-m is masked by the umask, as in the reference. Copying onto an existing file",
                 "with the same size and bytes succeeds and writes nothing."})
 public final class CpCommand extends Verb {
-    /** Files at least this large get a progress bar when run from a terminal. */
+    /** Files at least this large show their progress unless asked otherwise (smaller ones are quick). */
     static final long PROGRESS_THRESHOLD = 64L << 20;
 
     @Option(names = {"-r", "-R", "--recursive"}, description = "Copy directories recursively.")
     boolean recursive;
 
     @Option(names = "--progress", negatable = true,
-            description = "Show a progress bar on stderr for files of 64 MiB or more (default: when run from a terminal).")
+            description = "Progress on stderr, for files of 64 MiB or more by default: a bar on a terminal, "
+                    + "else a line a second; --progress shows it for every file.")
     Boolean progress;
+
+    @Option(names = "--json", description = "For scripts: progress and the summary as JSON objects, one a line, on stdout.")
+    boolean json;
+
+    private long filesCopied;
+    private long bytesCopied;
+    private long filesSame;
+    private final long started = System.nanoTime();
 
     @Mixin
     OwnerOptions owner;
@@ -88,6 +97,16 @@ public final class CpCommand extends Verb {
                         : dest.relative();
                 copy(v, src, to, true);
             }
+        }
+        if (json) {
+            Progress p = new Progress(Progress.Mode.JSON, out(), err(), "cp", "cp", "copied", "files");
+            java.util.Map<String, Object> e = p.event("done");
+            e.put("files_copied", filesCopied);
+            e.put("bytes_copied", bytesCopied);
+            e.put("files_already_there", filesSame);
+            e.put("failed", errors.size());
+            e.put("seconds", Math.round((System.nanoTime() - started) / 1e6) / 1000.0);
+            p.line(e);
         }
         if (errors.size() == 1) {
             throw errors.get(0);
@@ -153,7 +172,7 @@ public final class CpCommand extends Verb {
 
     private void copyFile(MasterVolume v, Path src, String to) throws IOException {
         long size = Files.size(src);
-        boolean show = progress != null ? progress : size >= PROGRESS_THRESHOLD && System.console() != null;
+        Progress.Mode mode = Progress.Mode.of(progress, json, size >= PROGRESS_THRESHOLD);
         if (v.lookup(to) instanceof Node.File f && f.size() == size && size > 0) {
             // The reference copies into an existing file of the right size; we never rewrite bytes
             // other hosts may be reading, but the same bytes are already there: success.
@@ -161,19 +180,24 @@ public final class CpCommand extends Verb {
                 throw new FamfsException(ErrorKind.EXISTS, "/" + to + " exists with the same size but other bytes"
                         + " (famfs files are never rewritten)");
             }
-            if (verbose()) {
+            if (verbose() && !json) {
                 out().printf("%s -> /%s: already there, same bytes%n", src, to);
             }
+            filesSame++;
             return;
         }
         CreateOptions opts = owner.apply(CreateOptions.file(), mode(src, 0644));
         if (interleave != null) {
             opts = opts.withInterleave(interleave.nbuckets, interleave.nstrips, interleave.chunk);
         }
-        try (Progress bar = new Progress(err(), src.getFileName().toString(), size, show && size > 0)) {
-            v.copyIn(src, to, opts, bar::advance);
+        try (Progress p = new Progress(size > 0 ? mode : Progress.Mode.OFF, out(), err(), "cp",
+                src.getFileName().toString(), "copied", null).totals(0, size)) {
+            long[] done = {0};
+            v.copyIn(src, to, opts, n -> p.update(0, done[0] += n));
         }
-        if (verbose()) {
+        filesCopied++;
+        bytesCopied += size;
+        if (verbose() && !json) {
             out().printf("%s -> /%s (%d bytes)%n", src, to, size);
         }
     }

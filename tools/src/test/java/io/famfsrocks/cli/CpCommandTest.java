@@ -140,11 +140,27 @@ class CpCommandTest extends CliTestBase {
     }
 
     @Test
-    void progressBarWhenAsked() throws Exception {
+    void progressWhenAskedALineWithoutATerminalAndJsonForScripts() throws Exception {
         mkfs();
         Path a = file("big", 5 << 20);
         Result r = master("cp", "--progress", "--device", d(), a.toString(), "big").expect(ExitCode.OK);
-        assertThat(r.err()).contains("big [", "100%");
+        assertThat(r.err()).contains("big: copied ", "5.00M of 5.00M (100%)");
         assertThat(master("cp", "--no-progress", "--device", d(), a.toString(), "big2").expect(ExitCode.OK).err()).isEmpty();
+
+        Path b = file("small", 4096);
+        r = master("cp", "--json", "--device", d(), a.toString(), b.toString(), "/").expect(ExitCode.OK);
+        assertThat(r.err()).isEmpty();
+        java.util.List<String> lines = r.out().lines().toList();
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String l : lines) {
+            assertThat(m.readTree(l).get("verb").asText()).as(l).isEqualTo("cp");
+        }
+        com.fasterxml.jackson.databind.JsonNode done = m.readTree(lines.get(lines.size() - 1));
+        assertThat(done.get("event").asText()).isEqualTo("done");
+        assertThat(done.get("files_copied").asLong()).as(r.out()).isEqualTo(1); // small
+        assertThat(done.get("files_already_there").asLong()).isEqualTo(1); // big, the same bytes
+        assertThat(done.get("bytes_copied").asLong()).isEqualTo(4096);
+        assertThat(done.get("failed").asLong()).isZero();
+        assertThat(lines).anyMatch(l -> l.contains("\"event\":\"progress\"") && l.contains("\"label\":\"small\""));
     }
 }

@@ -2,6 +2,7 @@ package io.famfsrocks.cli.rocks;
 
 import io.famfsrocks.cli.CliException;
 import io.famfsrocks.cli.ExitCode;
+import io.famfsrocks.cli.Progress;
 import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.cli.Verb;
 import io.famfsrocks.famfs.ErrorKind;
@@ -102,9 +103,12 @@ public final class SstPublishCommand extends Verb {
     @Option(names = {"-n", "--dry-run"}, description = "Print the space and log entries needed; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--progress", negatable = true, description = "Progress bar on stderr (default: when stderr is a terminal; "
-            + "otherwise a line per second).")
+    @Option(names = "--progress", negatable = true, description = "Progress on stderr: a bar on a terminal, "
+            + "otherwise a line a second (default on; --no-progress: none).")
     Boolean progress;
+
+    @Option(names = "--json", description = "For scripts: progress and the summary as JSON objects, one a line, on stdout.")
+    boolean json;
 
     @Option(names = "--journal-size", paramLabel = "SIZE", defaultValue = "64m", converter = Sizes.SizeConverter.class,
             description = "Size of each journal file of a new dataset (default 64m).")
@@ -122,6 +126,9 @@ public final class SstPublishCommand extends Verb {
         }
         if (follow && (live || dryRun)) {
             throw new CliException(ExitCode.USAGE, "--follow publishes continuously: it takes neither --live nor --dry-run");
+        }
+        if (json && dryRun) {
+            throw new CliException(ExitCode.USAGE, "--dry-run prints its plan as text; --json is for publications");
         }
         if (pollMs < 1 || pollMs > 60_000) {
             throw new CliException(ExitCode.USAGE, "--poll must be 1 to 60000 milliseconds, got " + pollMs);
@@ -151,10 +158,10 @@ public final class SstPublishCommand extends Verb {
         if (follow) {
             PublishPlan plan = PublishPlan.of(vol, dataset, DbDirectory.liveSsts(db), 0, cfg);
             plan.check();
-            boolean bar = progress != null ? progress : System.console() != null;
-            return new SstFollow(out(), err(), bar, progress == null || progress).run(vol, dataset, db,
+            Progress p = progress(plan);
+            return new SstFollow(out(), err(), p).run(vol, dataset, db,
                     cfg.withRecheckInterval(java.time.Duration.ofMillis(pollMs)),
-                    pub -> startWithProgress(pub::start, pub, plan, err(), progress));
+                    pub -> startWithProgress(pub::start, pub, p));
         }
         Path source = db;
         Path tmp = null;
@@ -297,7 +304,8 @@ public final class SstPublishCommand extends Verb {
                     rdb.ingestExternalFile(h.defaultColumnFamily(), names, io);
                 }
             }
-            long version = startWithProgress(() -> pub.start(rdb), pub, plan, err(), progress);
+            Progress p = progress(plan);
+            long version = startWithProgress(() -> pub.start(rdb), pub, p);
             PublisherMetrics m = pub.metrics();
             if (pub.isClosed()) { // SIGINT or SIGTERM: the exit guard closed the publisher
                 throw new CliException(ExitCode.INTERRUPTED, "interrupted: dataset " + dataset + " is at version "
@@ -305,6 +313,13 @@ public final class SstPublishCommand extends Verb {
             }
             if (m.stopped()) {
                 throw failure(m);
+            }
+            if (json) {
+                Map<String, Object> e = summary(p.event("done"), dataset, m);
+                e.put("ssts", plan.totalSsts());
+                e.put("bytes", plan.totalBytes());
+                p.line(e);
+                return;
             }
             out().printf("published version %d of dataset %s: %d SSTs (%s); copied %d (%s), reused %d%n",
                     version, dataset, plan.totalSsts(), Sizes.human(plan.totalBytes()), m.sstsCopied(),
@@ -320,18 +335,35 @@ public final class SstPublishCommand extends Verb {
         }
     }
 
+    /** The progress of this run, its totals the plan's new SSTs and bytes (a floor). */
+    private Progress progress(PublishPlan plan) {
+        return new Progress(Progress.Mode.of(progress, json, true), out(), err(), "sst-publish", "sst-publish",
+                "copied", "SSTs").totals(plan.newSsts(), plan.newBytes());
+    }
+
+    /** The fields of a publisher's state every JSON summary of sst-publish carries. */
+    static Map<String, Object> summary(Map<String, Object> e, String dataset, PublisherMetrics m) {
+        e.put("dataset", dataset);
+        e.put("version", m.lastVersion());
+        e.put("sequence", m.lastSequence());
+        e.put("ssts_copied", m.sstsCopied());
+        e.put("bytes_copied", m.bytesCopied());
+        e.put("ssts_reused", m.sstsReused());
+        e.put("famfs_used_bytes", m.famfsUsedBytes());
+        e.put("famfs_capacity_bytes", m.famfsCapacity());
+        e.put("log_entries_left", m.logSlotsLeft());
+        return e;
+    }
+
     /**
      * Runs {@code start} (a publisher's start, which publishes the first version and
-     * returns) while the bar or lines follow its copies; returns the version published.
+     * returns) while {@code p} follows its copies; returns the version published.
      */
-    static long startWithProgress(Runnable start, FamfsPublisher pub, PublishPlan plan, java.io.PrintWriter err,
-                                  Boolean progress) throws Exception {
+    static long startWithProgress(Runnable start, FamfsPublisher pub, Progress p) throws Exception {
         CompletableFuture<Long> f = CompletableFuture.supplyAsync(() -> {
             start.run();
             return pub.metrics().lastVersion();
         });
-        boolean bar = progress != null ? progress : System.console() != null;
-        PublishProgress p = new PublishProgress(err, plan.newSsts(), plan.newBytes(), bar, progress == null || progress);
         while (!f.isDone()) {
             PublisherMetrics m = pub.metrics();
             p.update(m.sstsCopied(), m.bytesCopied());
