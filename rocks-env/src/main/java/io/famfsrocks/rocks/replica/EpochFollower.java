@@ -124,15 +124,27 @@ final class EpochFollower implements AutoCloseable {
                 heartbeat.add(o.writer);
                 heartbeat.start();
                 return o.ev;
-            } catch (BridgeException e) {
-                if (e.kind() != ErrorKind.BUSY) {
+            } catch (RuntimeException e) {
+                boolean busy = e instanceof BridgeException b && b.kind() == ErrorKind.BUSY;
+                if (!busy && !reusedSince(a.device())) {
                     throw e;
                 }
-                last = e; // a rotation reused the device between the reading and the open: read again
+                // a rotation reused the device between the reading and the open (it then reads as
+                // blank, not famfs, a corrupt log or a failed mount): read the pool again
+                last = e;
                 pause(attempt);
             }
         }
         throw last;
+    }
+
+    /** Whether {@code d} no longer holds the volume the reading found on it. */
+    private boolean reusedSince(PoolDevice d) {
+        try {
+            return !java.util.Objects.equals(DevicePool.inspect(d.path(), opts).fsUuid(), d.fsUuid());
+        } catch (RuntimeException e) {
+            return true; // mid-format
+        }
     }
 
     /** What a reading of the pool taken across a rotation's steps can look like; a real break stays. */
