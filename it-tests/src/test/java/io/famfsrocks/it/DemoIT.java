@@ -165,8 +165,9 @@ class DemoIT {
         String seen = null;
         int progress = 0;
         for (String l; (l = err.readLine()) != null; ) {
-            // the second progress line: loading for 2 s, flushes and compactions running, both hosts following
-            if (l.contains("% ") && l.contains("writes") && ++progress == 2) {
+            // the third progress line (a line a second): loading for 2 s, flushes and compactions running,
+            // both hosts following
+            if (l.startsWith("demo: loaded ") && l.contains(" writes (") && ++progress == 3) {
                 seen = l;
                 assertThat(Launcher.mountsOf(dev).size() + Launcher.mountsOf(dev.resolveSibling(dev.getFileName() + ".2"))
                         .size()).as("both hosts mounted (an epoch each, two during a switch)").isGreaterThanOrEqualTo(2);

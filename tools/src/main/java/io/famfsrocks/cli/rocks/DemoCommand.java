@@ -3,6 +3,7 @@ package io.famfsrocks.cli.rocks;
 import io.famfsrocks.cli.CliException;
 import io.famfsrocks.cli.ExitCode;
 import io.famfsrocks.cli.MountTable;
+import io.famfsrocks.cli.Progress;
 import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.cli.Verb;
 import io.famfsrocks.famfs.fs.Famfs;
@@ -18,10 +19,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +103,14 @@ public final class DemoCommand extends Verb {
     @Option(names = "--lag-samples", paramLabel = "N", defaultValue = "200",
             description = "Writes timed from flush to replica (default 200; below 200 the tail is reported as max).")
     int lagSamples;
+
+    @Option(names = "--progress", negatable = true,
+            description = "The load's progress on stderr: a bar on a terminal, else a line a second (default on).")
+    Boolean progress;
+
+    @Option(names = "--json", description = "For scripts: steps, the load's progress and the report as JSON objects, "
+            + "one a line, on stdout.")
+    boolean json;
 
     @Option(names = "--keep", description = "Keep the device file afterwards (replicas can then be opened by hand).")
     boolean keep;
@@ -203,7 +214,7 @@ public final class DemoCommand extends Verb {
         long writes = keys + keys / 4L;
         step(String.format(Locale.ROOT, "loading %,d keys (%,d writes, every 11th a delete) with compactions "
                 + "running; replicas follow", keys, writes));
-        primary.load(writes, err());
+        primary.load(writes, new Progress(progressMode(), out(), err(), "demo", "demo", "loaded", "writes"));
         long version = primary.finishLoad();
         long counter = primary.counter();
         step(String.format(Locale.ROOT, "checking all %,d keys from both replicas (version %d)", keys, version));
@@ -265,8 +276,14 @@ public final class DemoCommand extends Verb {
         var pm = pub.metrics();
         DemoReport.Epochs epochs = new DemoReport.Epochs(pm.pool().rotations(), pm.pool().usedPeakBytes(),
                 pm.pool().capacity(), wrong, soakLine);
-        new DemoReport(workspace.device(), size, keys, rounds, benchOps).print(out(),
+        java.io.StringWriter table = new java.io.StringWriter();
+        PrintWriter to = json ? new PrintWriter(table) : out();
+        new DemoReport(workspace.device(), size, keys, rounds, benchOps).print(to,
                 (System.nanoTime() - start) / 1e9, version, counter, mem, replicas, baseline, epochs);
+        if (json) {
+            to.flush();
+            jsonReport(table.toString());
+        }
         if (pm.stopped()) {
             err().println("famfs-rocks: publishing stopped: " + pm.error());
             ok = false;
@@ -329,8 +346,58 @@ public final class DemoCommand extends Verb {
     }
 
     private void step(String s) {
-        err().printf(Locale.ROOT, "[%5.1f s] %s%n", (System.nanoTime() - start) / 1e9, s);
+        double secs = (System.nanoTime() - start) / 1e9;
+        if (json) {
+            Progress p = new Progress(Progress.Mode.JSON, out(), err(), "demo", "demo", "", null);
+            Map<String, Object> e = p.event("step");
+            e.put("seconds", Math.round(secs * 10) / 10.0);
+            e.put("step", s);
+            p.line(e);
+            return;
+        }
+        err().printf(Locale.ROOT, "[%5.1f s] %s%n", secs, s);
         err().flush();
+    }
+
+    private Progress.Mode progressMode() {
+        return Progress.Mode.of(progress, json, true);
+    }
+
+    /** With {@code --json}: the report as one {@code "done"} object ({@link #reportRows}). */
+    private void jsonReport(String table) {
+        Progress p = new Progress(Progress.Mode.JSON, out(), err(), "demo", "demo", "", null);
+        Map<String, Object> e = p.event("done");
+        e.put("title", table.lines().filter(l -> !l.isBlank()).findFirst().orElse(""));
+        e.put("report", reportRows(table));
+        p.line(e);
+    }
+
+    /**
+     * The table's rows ({@code "  name  value"}, {@link DemoReport}'s layout; a row with no
+     * name continues the one before) as name to value, in order.
+     */
+    static Map<String, String> reportRows(String table) {
+        Map<String, String> rows = new java.util.LinkedHashMap<>();
+        String last = null;
+        boolean title = true;
+        for (String l : table.lines().toList()) {
+            if (l.isBlank()) {
+                continue;
+            }
+            if (title) {
+                title = false;
+            } else if (l.length() > 27) {
+                String name = l.substring(2, 26).trim();
+                String value = l.substring(27).trim();
+                if (name.isEmpty() && last != null) {
+                    rows.put(last, rows.get(last) + " " + value);
+                } else {
+                    rows.put(name, value);
+                    last = name;
+                }
+            }
+        }
+        return rows;
     }
 
     /** What a phase throws when the shutdown hook has asked the demo to stop. */

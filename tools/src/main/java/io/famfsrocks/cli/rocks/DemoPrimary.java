@@ -1,5 +1,6 @@
 package io.famfsrocks.cli.rocks;
 
+import io.famfsrocks.cli.Progress;
 import io.famfsrocks.cli.Sizes;
 import io.famfsrocks.rocks.publish.FamfsPublisher;
 import io.famfsrocks.rocks.publish.PublisherMetrics;
@@ -90,28 +91,16 @@ final class DemoPrimary {
         return model.counter();
     }
 
-    /** Writes until the model's counter reaches {@code writes}, printing progress on {@code err}. */
-    void load(long writes, PrintWriter err) throws RocksDBException {
-        boolean tty = System.console() != null;
-        long last = System.nanoTime();
-        while (model.counter() < writes) {
-            if (stopping.getAsBoolean()) {
-                throw DemoCommand.interrupted();
+    /** Writes until the model's counter reaches {@code writes}, showing it on {@code progress} (which it closes). */
+    void load(long writes, Progress progress) throws RocksDBException {
+        try (Progress p = progress.totals(writes, 0)) {
+            while (model.counter() < writes) {
+                if (stopping.getAsBoolean()) {
+                    throw DemoCommand.interrupted();
+                }
+                write((int) Math.min(1000, writes - model.counter()));
+                p.update(model.counter(), 0);
             }
-            write((int) Math.min(1000, writes - model.counter()));
-            long now = System.nanoTime();
-            if (now - last > (tty ? 200_000_000L : 2_000_000_000L) || model.counter() >= writes) {
-                last = now;
-                PublisherMetrics m = pub.metrics();
-                String line = String.format(Locale.ROOT, "  %5.1f%%  %,d writes  version %d  %d SSTs copied (%s)",
-                        100.0 * model.counter() / writes, model.counter(), m.lastVersion(), m.sstsCopied(),
-                        Sizes.human(m.bytesCopied()));
-                err.print(tty ? "\r" + line + "   " : line + System.lineSeparator());
-                err.flush();
-            }
-        }
-        if (tty) {
-            err.println();
         }
     }
 

@@ -37,4 +37,16 @@ class DemoFiguresTest {
         assertThat(rss[0]).isPositive().isGreaterThanOrEqualTo(rss[1]);
         assertThat(DemoMemory.rss(Long.MAX_VALUE)).isNull();
     }
+
+    @Test
+    void theJsonReportHasEveryRowOfTheTableByName() {
+        String table = "\nfamfs-rocks demo: a primary and two replica hosts on /dev/shm/famfs-demo (4.00G), 32 s\n"
+                + String.format("  %-24s %s%n", "keys loaded", "200,000 (250,000 writes, last version 17)")
+                + String.format("  %-24s %s%n", "lookups, local baseline", "148,854 lookups/s")
+                + String.format("  %-24s %s%n", "", "(single-threaded random keys)");
+        java.util.Map<String, String> rows = DemoCommand.reportRows(table);
+        assertThat(rows).containsExactly(
+                java.util.Map.entry("keys loaded", "200,000 (250,000 writes, last version 17)"),
+                java.util.Map.entry("lookups, local baseline", "148,854 lookups/s (single-threaded random keys)"));
+    }
 }
