@@ -33,6 +33,8 @@ public final class AckSlotWriter implements AutoCloseable {
     private final int index;
     private final ByteBuffer line = ByteBuffer.allocate(AckSlot.SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private long beat;
+    /** Whether this writer has stored a beat: from then on the line must keep this host's UUID. */
+    private boolean wrote;
 
     private AckSlotWriter(SharedSlot region, EpochGuard guard, UUID host, long epoch, int index, long beat) {
         this.region = region;
@@ -91,6 +93,9 @@ public final class AckSlotWriter implements AutoCloseable {
      */
     public void write(long servingEpoch, long releasedThrough) {
         guard.requireIntact("ack slot " + index + " of epoch " + epoch);
+        if (wrote) {
+            refuseSecondWriter();
+        }
         long next = beat + 1;
         AckSlot s = new AckSlot(next, host, epoch, servingEpoch, releasedThrough, System.currentTimeMillis(), index);
         s.encodeTo(line.clear());
@@ -98,6 +103,24 @@ public final class AckSlotWriter implements AutoCloseable {
         region.putLongRelease(0, next);
         region.flush();
         beat = next;
+        wrote = true;
+    }
+
+    /**
+     * Two hosts that opened one slot before either wrote it (both given one --replica-slot)
+     * would take turns in it, and the primary's drain would read one host's release for
+     * both. After this host's first beat, the line must still carry this host: if another
+     * host stored there since, this writer stops (BUSY) and the other keeps the slot.
+     */
+    private void refuseSecondWriter() {
+        long msb = region.getLongAcquire(AckSlot.OFF_HOST);
+        long lsb = region.getLongAcquire(AckSlot.OFF_HOST + 8);
+        long tag = region.getLongAcquire(AckSlot.OFF_EPOCH_TAG);
+        if (tag == epoch && (msb != host.getMostSignificantBits() || lsb != host.getLeastSignificantBits())) {
+            throw new BridgeException(ErrorKind.BUSY, "ack slot " + index + " of epoch " + epoch + " is also written by host "
+                    + new UUID(msb, lsb) + "; this host " + host + " stops beating there: give each replica host its own "
+                    + "--replica-slot");
+        }
     }
 
     @Override

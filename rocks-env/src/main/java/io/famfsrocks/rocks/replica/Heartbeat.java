@@ -1,5 +1,9 @@
 package io.famfsrocks.rocks.replica;
 
+import io.famfsrocks.famfs.ErrorKind;
+
+import io.famfsrocks.rocks.BridgeException;
+
 import io.famfsrocks.rocks.epoch.AckSlotWriter;
 import io.famfsrocks.rocks.epoch.StaleEpochException;
 
@@ -133,6 +137,12 @@ final class Heartbeat implements AutoCloseable {
             return true;
         } catch (StaleEpochException e) {
             LOG.log(System.Logger.Level.WARNING, "ack slot of epoch {0} not written: {1}", w.epoch(), e.getMessage());
+            return false;
+        } catch (BridgeException e) {
+            if (e.kind() != ErrorKind.BUSY) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.ERROR, e.getMessage()); // another host shares this slot: it keeps it
             return false;
         }
     }

@@ -157,6 +157,32 @@ class EpochFileTest {
     }
 
     @Test
+    void twoHostsThatOpenedOneSlotBeforeEitherWroteItDoNotShareIt() throws Exception {
+        try (TestDevice dev = new TestDevice(64L << 20)) {
+            try (MasterVolume m = dev.openMaster()) {
+                EpochFile.create(m, header(m, 2));
+            }
+            UUID first = UUID.randomUUID();
+            UUID second = UUID.randomUUID();
+            try (FamfsVolume v = dev.openClient()) {
+                EpochFile f = EpochFile.open(v, "ds");
+                try (AckSlotWriter a = AckSlotWriter.open(dev.path, f, EpochGuard.of(v), first, 6);
+                     AckSlotWriter b = AckSlotWriter.open(dev.path, f, EpochGuard.of(v), second, 6)) {
+                    a.write(2, 1);
+                    b.write(2, 1);
+                    assertThatThrownBy(() -> a.write(2, 2))
+                            .isInstanceOf(FamfsException.class)
+                            .satisfies(t -> assertThat(((FamfsException) t).kind()).isEqualTo(ErrorKind.BUSY))
+                            .hasMessageContaining("also written by host " + second);
+                    b.write(2, 2);
+                    assertThat(f.slot(6).host()).isEqualTo(second);
+                    assertThat(f.slot(6).releasedThrough()).as("the first host's release never stored").isEqualTo(2);
+                }
+            }
+        }
+    }
+
+    @Test
     void aReplicaProcessWritesOnlyItsOwnSlotInPlace() throws Exception {
         try (TestDevice dev = new TestDevice(64L << 20)) {
             try (MasterVolume m = dev.openMaster()) {
